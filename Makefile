@@ -1,0 +1,29 @@
+# XDM Relay. `make test` runs every test; `make demo` shows a store's day flowing into the
+# local Edge emulator. Both install what a fresh Debian 12 machine lacks first.
+SHELL := /bin/bash
+SHARED ?= $(abspath ../shared)
+SO := $(CURDIR)/target/release/libxdm_relay.so
+export XDM_RELAY_SHARED := $(SHARED)
+export XDM_RELAY_SO := $(SO)
+
+.PHONY: setup build test test-rust test-php stubs demo bench
+
+setup:
+	bash scripts/setup.sh
+
+build: setup
+	cargo build --release --workspace
+
+test: build
+	$(MAKE) --no-print-directory test-rust
+	$(MAKE) --no-print-directory test-php
+
+test-rust:
+	cargo nextest run --workspace --release --no-fail-fast
+
+test-php:
+	bash tests/php/run.sh
+
+# Regenerates the PHP stubs from the Rust code (tests/stubs.rs fails when they are stale).
+stubs: build
+	cargo php stubs --manifest Cargo.toml --stdout > stubs/xdm_relay.stubs.php

@@ -1,0 +1,9 @@
+//! The PHP boundary: converts zvals to owned Rust values, calls into the pure modules,
+//! turns their errors into PHP exceptions. No business logic lives here.
+
+mod exceptions;
+mod map_fn;
+mod module;
+mod value;
+
+pub use exceptions::{ConfigException, InvalidEventException};
