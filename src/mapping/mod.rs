@@ -1,7 +1,14 @@
 //! The mapping: Magento payload trees in, typed XDM documents out. Pure: no I/O, no PHP types,
 //! no clock (the caller passes `now`).
 
+mod customers;
+mod fields;
+mod identity;
+mod items;
+mod orders;
+mod read;
 pub mod value;
+pub mod xdm;
 
 use std::fmt;
 
@@ -77,12 +84,94 @@ impl fmt::Display for MapError {
 
 impl std::error::Error for MapError {}
 
+/// Every event name of the contract.
+pub const EVENTS: &[&str] = &[
+    "orderPlaced",
+    "orderInvoiced",
+    "orderItemsShipped",
+    "orderShipmentCompleted",
+    "orderCancelled",
+    "orderLineItemRefunded",
+    "orderItemsReturnInitiated",
+    "orderItemReturnCompleted",
+    "accountCreated",
+    "accountUpdated",
+    "accountDeleted",
+    "profileRecord",
+    "profileDeleted",
+    "historicalOrder",
+];
+
+enum Event {
+    Order(orders::OrderEvent),
+    Account(customers::AccountEvent),
+    Profile { deleted: bool },
+}
+
+fn event_named(name: &str) -> Option<Event> {
+    use customers::AccountEvent as A;
+    use orders::OrderEvent as O;
+    Some(match name {
+        "orderPlaced" => Event::Order(O::Placed),
+        "orderInvoiced" => Event::Order(O::Invoiced),
+        "orderItemsShipped" => Event::Order(O::ItemsShipped),
+        "orderShipmentCompleted" => Event::Order(O::ShipmentCompleted),
+        "orderCancelled" => Event::Order(O::Cancelled),
+        "orderLineItemRefunded" => Event::Order(O::Refunded),
+        "orderItemsReturnInitiated" => Event::Order(O::ReturnInitiated),
+        "orderItemReturnCompleted" => Event::Order(O::ReturnCompleted),
+        "historicalOrder" => Event::Order(O::Historical),
+        "accountCreated" => Event::Account(A::Created),
+        "accountUpdated" => Event::Account(A::Updated),
+        "accountDeleted" => Event::Account(A::Deleted),
+        "profileRecord" => Event::Profile { deleted: false },
+        "profileDeleted" => Event::Profile { deleted: true },
+        _ => return None,
+    })
+}
+
 /// Maps one contract event.
 pub fn map_event(event: &str, payload: &Value, ctx: &MapContext) -> Result<Mapped, MapError> {
-    let _ = (payload, ctx);
-    Err(MapError {
+    let fail = |p: read::Problem| MapError {
         event: event.to_string(),
-        path: "event".to_string(),
-        problem: "not implemented yet".to_string(),
+        path: p.path,
+        problem: p.problem,
+    };
+    let Some(kind) = event_named(event) else {
+        let shown: String = event.chars().take(64).collect();
+        return Err(MapError {
+            event: shown,
+            path: "event".to_string(),
+            problem: format!("unknown event; expected one of {}", EVENTS.join(", ")),
+        });
+    };
+    let payload = read::Obj::of(payload, "").map_err(|_| MapError {
+        event: event.to_string(),
+        path: "payload".to_string(),
+        problem: format!("expected an array of fields, got {}", payload.describe()),
+    })?;
+    let (id, kind, event_type, json) = match kind {
+        Event::Order(kind) => {
+            let doc = orders::map(kind, payload, ctx).map_err(fail)?;
+            (doc.id.clone(), DocumentKind::ExperienceEvent, Some(doc.event_type), to_json(&doc).map_err(fail)?)
+        }
+        Event::Account(kind) => {
+            let doc = customers::map_account(kind, payload, ctx).map_err(fail)?;
+            (doc.id.clone(), DocumentKind::ExperienceEvent, Some(doc.event_type), to_json(&doc).map_err(fail)?)
+        }
+        Event::Profile { deleted } => {
+            let doc = customers::map_profile(payload, ctx, deleted).map_err(fail)?;
+            (doc.id.clone(), DocumentKind::ProfileRecord, None, to_json(&doc).map_err(fail)?)
+        }
+    };
+    Ok(Mapped {
+        id,
+        kind,
+        event_type,
+        json,
     })
+}
+
+fn to_json<T: serde::Serialize>(doc: &T) -> Result<String, read::Problem> {
+    serde_json::to_string(doc).map_err(|e| read::problem("document", format!("cannot be serialised: {e}")))
 }

@@ -1,0 +1,185 @@
+//! Account events (ExperienceEvents) and profile records (Individual Profile class).
+
+use super::fields;
+use super::identity::{self, IdentityBuilder};
+use super::read::{problem, xdm_time, Obj, R};
+use super::xdm::{
+    Commerce, EmailAddress, ExperienceEvent, IdentityMap, Person, PersonName, Phone, ProfileRecord,
+    UserAccount,
+};
+use super::{MapContext, MapSettings};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountEvent {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl AccountEvent {
+    pub fn event_type(self) -> &'static str {
+        match self {
+            AccountEvent::Created => "userAccount.backofficeCreateProfile",
+            AccountEvent::Updated => "userAccount.backofficeUpdateProfile",
+            AccountEvent::Deleted => "userAccount.backofficeDeleteProfile",
+        }
+    }
+}
+
+struct Customer<'a> {
+    payload: Obj<'a>,
+    row: Obj<'a>,
+    id: String,
+    email: String,
+}
+
+impl<'a> Customer<'a> {
+    fn read(payload: Obj<'a>) -> R<Customer<'a>> {
+        let row = payload.req_child("customer")?;
+        let id = row.req_str("id")?;
+        let email = fields::email(&row, "email")?
+            .ok_or_else(|| problem(&row.field_path("email"), "is required"))?;
+        Ok(Customer {
+            payload,
+            row,
+            id,
+            email,
+        })
+    }
+
+    fn identity_map(&self, settings: &MapSettings) -> IdentityMap {
+        let mut ids = IdentityBuilder::new();
+        ids.add(&settings.namespaces.customer_id, self.id.clone(), true);
+        ids.add(&settings.namespaces.email, identity::email_identity(&self.email), false);
+        ids.build()
+    }
+
+    fn name(&self) -> R<Option<PersonName>> {
+        let name = PersonName {
+            courtesy_title: self.row.str("prefix")?,
+            first_name: self.row.str("firstname")?,
+            middle_name: self.row.str("middlename")?,
+            last_name: self.row.str("lastname")?,
+            suffix: self.row.str("suffix")?,
+        };
+        Ok(if name == PersonName::default() { None } else { Some(name) })
+    }
+
+    fn email(&self) -> Option<EmailAddress> {
+        Some(EmailAddress {
+            address: self.email.clone(),
+        })
+    }
+}
+
+pub fn map_account(kind: AccountEvent, payload: Obj, ctx: &MapContext) -> R<ExperienceEvent> {
+    let customer = Customer::read(payload)?;
+    let row = &customer.row;
+    let (timestamp, keys) = match kind {
+        AccountEvent::Created => (row.req_datetime("created_at")?, vec![customer.id.clone()]),
+        AccountEvent::Updated => {
+            let at = row.req_datetime("updated_at")?;
+            (at, vec![customer.id.clone(), xdm_time(at)])
+        }
+        AccountEvent::Deleted => (ctx.now, vec![customer.id.clone()]),
+    };
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    Ok(ExperienceEvent {
+        id: identity::document_id(ctx.settings, kind.event_type(), &keys),
+        timestamp: xdm_time(timestamp),
+        event_type: kind.event_type(),
+        identity_map: customer.identity_map(ctx.settings),
+        personal_email: customer.email(),
+        person: customer.name()?.map(|name| Person {
+            name: Some(name),
+            ..Person::default()
+        }),
+        commerce: Some(Commerce {
+            commerce_scope: Some(fields::scope(&customer.payload, ctx.settings)?),
+            ..Commerce::default()
+        }),
+        product_list_items: Vec::new(),
+    })
+}
+
+/// The profile record of a customer who exists (`deleted == false`) or was deleted. A streamed
+/// record cannot erase a profile; deletion marks the account `disabled` (erasure is a Privacy
+/// Service job).
+pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRecord> {
+    let customer = Customer::read(payload)?;
+    let row = &customer.row;
+    let created = row.datetime("created_at")?;
+    if deleted {
+        return Ok(ProfileRecord {
+            id: identity::document_id(ctx.settings, "profileDeleted", &[&customer.id]),
+            identity_map: customer.identity_map(ctx.settings),
+            person: None,
+            personal_email: customer.email(),
+            billing_address: None,
+            billing_address_phone: None,
+            shipping_address: None,
+            shipping_address_phone: None,
+            user_account: UserAccount {
+                id: customer.id.clone(),
+                start_date: created.map(xdm_time),
+                status: "disabled",
+            },
+        });
+    }
+    let version = match row.datetime("updated_at")? {
+        Some(t) => xdm_time(t),
+        None => created.map(xdm_time).unwrap_or_default(),
+    };
+    let person = Person {
+        name: customer.name()?,
+        birth_date: row.date("dob")?.map(|d| d.format("%Y-%m-%d").to_string()),
+        gender: gender(row)?,
+    };
+    let has_person = person.name.is_some() || person.birth_date.is_some() || person.gender.is_some();
+    let mut record = ProfileRecord {
+        id: identity::document_id(ctx.settings, "profileRecord", &[&customer.id, &version]),
+        identity_map: customer.identity_map(ctx.settings),
+        person: has_person.then_some(person),
+        personal_email: customer.email(),
+        billing_address: None,
+        billing_address_phone: None,
+        shipping_address: None,
+        shipping_address_phone: None,
+        user_account: UserAccount {
+            id: customer.id.clone(),
+            start_date: created.map(xdm_time),
+            status: "active",
+        },
+    };
+    for address in row.list("addresses")? {
+        let phone = address.str("telephone")?.map(|number| Phone {
+            number,
+            primary: false,
+        });
+        if address.bool("default_billing")?.unwrap_or(false) {
+            record.billing_address = fields::address(&address)?;
+            record.billing_address_phone = phone.clone();
+        }
+        if address.bool("default_shipping")?.unwrap_or(false) {
+            record.shipping_address = fields::address(&address)?;
+            record.shipping_address_phone = phone;
+        }
+    }
+    Ok(record)
+}
+
+fn gender(row: &Obj) -> R<Option<&'static str>> {
+    let Some(g) = row.str("gender")? else {
+        return Ok(None);
+    };
+    match g.as_str() {
+        "0" => Ok(None),
+        "1" => Ok(Some("male")),
+        "2" => Ok(Some("female")),
+        "3" => Ok(Some("not_specified")),
+        other => Err(problem(
+            &row.field_path("gender"),
+            format!("{other:?} is not a Magento gender (1 male, 2 female, 3 not specified)"),
+        )),
+    }
+}
