@@ -26,4 +26,5 @@ test-php:
 
 # Regenerates the PHP stubs from the Rust code (tests/stubs.rs fails when they are stale).
 stubs: build
-	cargo php stubs --manifest Cargo.toml --stdout > stubs/xdm_relay.stubs.php
+	cargo php stubs --manifest Cargo.toml --stdout > stubs/xdm_relay.stubs.php.new
+	mv stubs/xdm_relay.stubs.php.new stubs/xdm_relay.stubs.php
