@@ -9,7 +9,7 @@ key the schema does not declare (tenant `_<tenant>` objects and identityMap name
 usage: xdm_check.py [--schemas DIR] FILE...
 Each FILE holds one JSON document or a JSON list of documents. A document with `eventType` is an
 ExperienceEvent (Commerce, person and personal-contact field groups); one without is an Individual
-Profile record (person, personal-contact and user-account field groups).
+Profile record (person, personal-contact, user-account and identityMap field groups).
 Prints one line per problem; exits 0 when every document passes.
 """
 import json
@@ -31,6 +31,7 @@ PROFILE_SCHEMAS = [
     "https://ns.adobe.com/xdm/context/profile-person-details",
     "https://ns.adobe.com/xdm/context/profile-personal-details",
     "https://ns.adobe.com/xdm/mixins/profile/profile-user-account-details",
+    "https://ns.adobe.com/xdm/context/identitymap",
 ]
 TENANT_PREFIX = "https://ns.adobe.com/"
 

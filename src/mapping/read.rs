@@ -140,7 +140,7 @@ impl<'a> Obj<'a> {
         let n = match self.raw(key) {
             None => return Ok(None),
             Some(Value::Int(i)) => *i as f64,
-            Some(Value::Float(f)) => *f,
+            Some(Value::Float(f)) if f.is_finite() => *f,
             Some(Value::Str(s)) if s.trim().is_empty() => return Ok(None),
             Some(v @ Value::Str(s)) => s
                 .trim()

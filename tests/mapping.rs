@@ -1,0 +1,312 @@
+//! `xdm_relay_map` through real PHP processes: every contract event on realistic payloads,
+//! validated against the official XDM schemas, with exact field paths and values asserted.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    common::repo_root().join("tests/fixtures/mapping")
+}
+
+fn run_php_json(script: &str) -> serde_json::Map<String, Value> {
+    let out = common::php_file(&fixtures().join(script), &[], &[]);
+    assert!(out.status.success(), "{script} failed: {}", common::stderr(&out));
+    let parsed: Value = serde_json::from_slice(&out.stdout).expect("script prints JSON");
+    parsed.as_object().expect("an object of cases").clone()
+}
+
+fn mapped_cases() -> BTreeMap<String, (String, Value)> {
+    run_php_json("run_cases.php")
+        .into_iter()
+        .map(|(name, case)| {
+            let event = case["event"].as_str().expect("event").to_string();
+            if let Some(err) = case.get("error") {
+                panic!("case {name} ({event}) did not map: {err}");
+            }
+            (name, (event, case["doc"].clone()))
+        })
+        .collect()
+}
+
+fn temp_file(name: &str, contents: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("xdm-relay-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).expect("write temp file");
+    path
+}
+
+/// Leaf paths of a document, with list indices written `[]`.
+fn leaf_paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                leaf_paths(v, &p, out);
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                leaf_paths(v, &format!("{prefix}[]"), out);
+            }
+        }
+        _ => {
+            out.insert(prefix.to_string());
+        }
+    }
+}
+
+#[test]
+fn every_document_validates_against_the_official_xdm_schemas() {
+    let cases = mapped_cases();
+    let events: BTreeSet<&str> = cases.values().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(events.len(), 14, "every contract event has a case: {events:?}");
+    let docs: Vec<&Value> = cases.values().map(|(_, d)| d).collect();
+    let file = temp_file("docs.json", &serde_json::to_string(&docs).unwrap());
+    let out = Command::new("python3")
+        .arg(common::repo_root().join("tools/xdm_check.py"))
+        .arg("--schemas")
+        .arg(common::shared_dir().join("xdm"))
+        .arg(&file)
+        .output()
+        .expect("run tools/xdm_check.py");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "schema check failed:\n{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(report.contains(&format!("checked {} document(s), 0 problem(s)", docs.len())), "{report}");
+}
+
+/// The schema check cannot catch a misspelled path (the schemas are open), so each case's
+/// exact set of paths is pinned. Regenerate with UPDATE_EXPECTED=1 after a reviewed change.
+#[test]
+fn field_paths_are_exactly_the_expected_ones() {
+    let cases = mapped_cases();
+    let actual: BTreeMap<String, Vec<String>> = cases
+        .iter()
+        .map(|(name, (_, doc))| {
+            let mut paths = BTreeSet::new();
+            leaf_paths(doc, "", &mut paths);
+            (name.clone(), paths.into_iter().collect())
+        })
+        .collect();
+    let expected_file = fixtures().join("expected_paths.json");
+    if std::env::var_os("UPDATE_EXPECTED").is_some() {
+        std::fs::write(&expected_file, serde_json::to_string_pretty(&actual).unwrap() + "\n").unwrap();
+    }
+    let expected: BTreeMap<String, Vec<String>> =
+        serde_json::from_str(&std::fs::read_to_string(&expected_file).expect("expected_paths.json")).unwrap();
+    for (name, paths) in &expected {
+        let got = actual.get(name).unwrap_or_else(|| panic!("case {name} missing"));
+        let missing: Vec<_> = paths.iter().filter(|p| !got.contains(p)).collect();
+        let extra: Vec<_> = got.iter().filter(|p| !paths.contains(p)).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "{name}: missing {missing:?}, unexpected {extra:?}");
+    }
+    assert_eq!(expected.len(), actual.len());
+}
+
+#[test]
+fn every_document_has_exactly_one_primary_identity() {
+    for (name, (event, doc)) in mapped_cases() {
+        let primaries: Vec<(String, String)> = doc["identityMap"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name}: identityMap"))
+            .iter()
+            .flat_map(|(ns, ids)| {
+                ids.as_array().unwrap().iter().filter(|i| i["primary"] == true).map(move |i| (ns.clone(), i["id"].as_str().unwrap().to_string()))
+            })
+            .collect();
+        assert_eq!(primaries.len(), 1, "{name}: {primaries:?}");
+        let expected_ns = if event.starts_with("account") || event.starts_with("profile") { "CustomerId" } else { "Email" };
+        assert_eq!(primaries[0].0, expected_ns, "{name}");
+    }
+}
+
+#[test]
+fn order_placed_carries_the_catalog_fields() {
+    let cases = mapped_cases();
+    let doc = &cases["orderPlaced"].1;
+    assert_eq!(doc["eventType"], "commerce.backofficeOrderPlaced");
+    assert_eq!(doc["timestamp"], "2024-05-01T10:15:29Z");
+    let order = &doc["commerce"]["order"];
+    assert_eq!(order["purchaseID"], "000000310");
+    assert_eq!(order["priceTotal"], 190.0);
+    assert_eq!(order["currencyCode"], "USD");
+    assert_eq!(order["taxAmount"], 11.0);
+    assert_eq!(order["discountAmount"], 5.0, "Magento stores discounts negative; XDM wants the amount");
+    assert_eq!(order["createdDate"], "2024-05-01T10:15:29Z");
+    assert_eq!(order["payments"][0]["paymentType"], "check");
+    assert_eq!(doc["commerce"]["shipping"]["shippingMethod"], "Flat Rate - Fixed");
+    assert_eq!(doc["commerce"]["billing"]["address"]["street2"], "Apt 2");
+    assert_eq!(doc["commerce"]["commerceScope"]["storeViewCode"], "default");
+    assert_eq!(doc["personalEmail"]["address"], "Jane.Doe@Example.com");
+    assert_eq!(doc["identityMap"]["Email"][0]["id"], "jane.doe@example.com");
+    assert_eq!(doc["identityMap"]["CustomerId"][0]["id"], "42");
+    assert!(doc["identityMap"].get("ECID").is_none());
+}
+
+#[test]
+fn configurable_and_bundle_products_appear_once() {
+    let cases = mapped_cases();
+    let items = cases["orderPlaced"].1["productListItems"].as_array().unwrap().clone();
+    let skus: Vec<&str> = items.iter().map(|i| i["SKU"].as_str().unwrap()).collect();
+    assert_eq!(skus, ["MJ01-XS-Red", "24-WG080", "24-MB01"], "children are not lines of their own");
+    assert_eq!(items[0]["name"], "Beaumont Summit Kit");
+    assert_eq!(
+        items[0]["selectedOptions"],
+        serde_json::json!([{"attribute": "Size", "value": "XS"}, {"attribute": "Color", "value": "Red"}])
+    );
+    assert_eq!(items[0]["productCategories"][1]["categoryID"], "15");
+    assert_eq!(items[1]["selectedOptions"][1]["value"], "2 x Sprite Foam Yoga Brick");
+    let total: f64 = items.iter().map(|i| i["priceTotal"].as_f64().unwrap()).sum();
+    assert_eq!(total, 50.0 + 61.0 + 68.0, "bundle children are not counted on top of the bundle");
+    assert_eq!(items[2]["quantity"], 2, "quantity is an integer");
+    let invoiced = cases["orderInvoiced"].1["productListItems"].as_array().unwrap().len();
+    assert_eq!(invoiced, 3, "invoice items of children are folded into their parents too");
+}
+
+#[test]
+fn guest_multicurrency_unicode_and_large_orders() {
+    let cases = mapped_cases();
+    let guest = &cases["orderPlaced_guest"].1;
+    assert!(guest["identityMap"].get("CustomerId").is_none(), "a guest has no customer id");
+    assert_eq!(guest["identityMap"]["Email"][0]["id"], "guest.buyer@example.org");
+    assert_eq!(guest["personalEmail"]["address"], "guest.buyer@example.org");
+
+    let eur = &cases["orderPlaced_multicurrency"].1;
+    assert_eq!(eur["commerce"]["order"]["currencyCode"], "EUR", "amounts are in the order currency");
+    assert_eq!(eur["commerce"]["order"]["priceTotal"], 175.2);
+    assert_eq!(eur["commerce"]["shipping"]["currencyCode"], "EUR");
+    assert!(eur["productListItems"].as_array().unwrap().iter().all(|i| i["currencyCode"] == "EUR"));
+
+    let uni = &cases["orderPlaced_unicode"].1;
+    assert_eq!(uni["productListItems"][0]["name"], "T-shirt « été » 日本 🎉");
+    assert_eq!(uni["productListItems"][0]["SKU"], "TEE-日本");
+    assert_eq!(uni["commerce"]["billing"]["address"]["street1"], "Straße der Pariser Kommune 12");
+    assert_eq!(uni["identityMap"]["Email"][0]["id"], "zoë.łukasz@example.com");
+
+    let big = &cases["orderPlaced_200_items"].1;
+    assert_eq!(big["productListItems"].as_array().unwrap().len(), 200);
+    assert_eq!(big["productListItems"][199]["SKU"], "SKU-200");
+
+    let ecid = &cases["orderPlaced_ecid"].1;
+    assert_eq!(ecid["identityMap"]["ECID"][0]["id"], "45137748716279318331290536441616744545");
+    assert_eq!(ecid["identityMap"]["ECID"][0]["primary"], false);
+}
+
+#[test]
+fn shipments_refunds_and_returns() {
+    let cases = mapped_cases();
+    let ship = &cases["orderItemsShipped_partial"].1;
+    assert_eq!(ship["productListItems"].as_array().unwrap().len(), 1, "only what this shipment holds");
+    assert_eq!(ship["productListItems"][0]["quantity"], 1);
+    assert_eq!(ship["commerce"]["shipping"]["shipDate"], "2024-05-02T09:30:00Z");
+    assert_eq!(ship["commerce"]["shipping"]["trackingURL"], "https://www.ups.com/track?tracknum=1Z999AA10123456784");
+    assert!(ship["commerce"]["shipping"].get("trackingNumber").is_none(), "an alphanumeric number is not an XDM number");
+    let numeric = &cases["orderItemsShipped_numeric_tracking"].1;
+    assert_eq!(numeric["commerce"]["shipping"]["trackingNumber"], 940011189922385u64);
+
+    let memo = &cases["orderLineItemRefunded_partial"].1;
+    assert_eq!(memo["eventType"], "commerce.backofficeCreditMemoIssued");
+    let refund = &memo["commerce"]["order"]["refunds"][0];
+    assert_eq!(refund["refundAmount"], 36.0);
+    assert_eq!(refund["refundPaymentType"], "credit_card");
+    assert_eq!(refund["transactionID"], "000000091");
+    assert_eq!(memo["productListItems"].as_array().unwrap().len(), 1);
+    assert_eq!(memo["productListItems"][0]["refundAmount"], 34.0);
+
+    let done = &cases["orderItemReturnCompleted"].1;
+    assert_eq!(done["commerce"]["order"]["returns"]["returnID"], "RMA000008");
+    assert_eq!(done["productListItems"][0]["returnItem"]["returnQuantityReceived"], 1);
+    let started = &cases["orderItemsReturnInitiated"].1;
+    assert_eq!(started["timestamp"], "2024-05-10T08:00:00Z");
+    assert!(started["productListItems"][0]["returnItem"].get("returnQuantityReceived").is_none());
+
+    let cancelled = &cases["orderCancelled"].1;
+    assert_eq!(cancelled["commerce"]["order"]["cancelDate"], "2024-05-01T12:00:00Z");
+}
+
+#[test]
+fn accounts_and_profiles() {
+    let cases = mapped_cases();
+    let updated = &cases["accountUpdated"].1;
+    assert_eq!(updated["eventType"], "userAccount.backofficeUpdateProfile");
+    assert_eq!(updated["person"]["name"]["lastName"], "Doe-Smith");
+    let profile = &cases["profileRecord"].1;
+    assert!(profile.get("eventType").is_none() && profile.get("timestamp").is_none(), "a record, not an event");
+    assert_eq!(profile["person"]["birthDate"], "1985-07-14");
+    assert_eq!(profile["person"]["gender"], "female");
+    assert_eq!(profile["billingAddress"]["city"], "Austin");
+    assert_eq!(profile["shippingAddress"]["city"], "Dallas");
+    assert_eq!(profile["shippingAddressPhone"]["number"], "+1 214 555 0199");
+    assert_eq!(profile["userAccount"]["status"], "active");
+    assert_eq!(cases["profileDeleted"].1["userAccount"]["status"], "disabled");
+}
+
+#[test]
+fn ids_are_deterministic_and_distinct_per_business_event() {
+    let first = mapped_cases();
+    let second = mapped_cases();
+    let mut seen = BTreeMap::new();
+    for (name, (_, doc)) in &first {
+        let id = doc["_id"].as_str().unwrap();
+        assert_eq!(id, second[name].1["_id"].as_str().unwrap(), "{name}: same input, same _id");
+        seen.entry(id.to_string()).or_insert_with(Vec::new).push(name.clone());
+    }
+    assert_eq!(
+        first["historicalOrder"].1["_id"], first["orderPlaced"].1["_id"],
+        "a historical replay of a live order is recognisable as the same event"
+    );
+    let shared: Vec<_> = seen.values().filter(|names| names.len() > 1).collect();
+    // Cases built from the same order with changes that do not touch its identity share an id.
+    for names in &shared {
+        assert!(
+            names.iter().all(|n| n.starts_with("orderPlaced") || n == "historicalOrder"),
+            "unexpected shared _id: {names:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_input_raises_invalid_event_exception_naming_event_and_field() {
+    let expected: &[(&str, &str)] = &[
+        ("unknown_event", "orderShipped: event: unknown event; expected one of orderPlaced"),
+        ("missing_increment_id", "orderPlaced: order.increment_id: is required"),
+        ("missing_created_at", "orderPlaced: order.created_at: is required"),
+        ("missing_currency", "orderPlaced: order.order_currency_code: is required"),
+        ("grand_total_not_a_number", "orderPlaced: order.grand_total: \"abc\" is not a number"),
+        ("grand_total_exponent", "orderPlaced: order.grand_total: \"1e400\" is not a number"),
+        ("grand_total_nan", "orderPlaced: order.grand_total: NaN is not a number"),
+        ("bad_date", "orderPlaced: order.created_at: \"2024-13-45 99:00:00\" is not a date"),
+        ("lowercase_bogus_currency", "orderPlaced: order.order_currency_code: \"usdd\" is not an ISO 4217 currency code"),
+        ("unknown_currency", "orderPlaced: order.order_currency_code: \"XYZ\" is not an ISO 4217 currency code"),
+        ("items_is_a_string", "orderPlaced: order.items: expected a list, got \"MJ01\""),
+        ("item_without_sku", "orderPlaced: order.items.0.sku: is required"),
+        ("item_qty_negative", "orderPlaced: order.items.0.qty_ordered: -2 is negative"),
+        ("too_many_items", "orderPlaced: order.items: has 2001 entries, more than the 2000 allowed"),
+        ("huge_string", "orderPlaced: order.shipping_description: is 20000 bytes long"),
+        ("invalid_email", "orderPlaced: order.customer_email: \"not an email\" is not an e-mail address"),
+        ("missing_email", "orderPlaced: order.customer_email: is required"),
+        ("order_not_an_array", "orderPlaced: order: expected an array of fields, got \"x\""),
+        ("object_in_payload", "orderPlaced: order.grand_total: an object is not a number"),
+        ("invalid_utf8", "orderPlaced: order.increment_id: expected a string, got a string that is not valid UTF-8"),
+        ("bad_country", "orderPlaced: order.billing_address.country_id: \"USA\" is not an ISO 3166 two-letter country code"),
+        ("custom_attributes_without_tenant", "orderPlaced: order.custom_attributes: needs the AEP tenant id"),
+        ("invoice_missing", "orderInvoiced: invoice: is required"),
+        ("shipment_two_tracks_without_tenant", "orderItemsShipped: shipment.tracks: needs the AEP tenant id"),
+        ("customer_missing_id", "accountCreated: customer.id: is required"),
+        ("bad_gender", "profileRecord: customer.gender: \"7\" is not a Magento gender"),
+        ("bad_dob", "profileRecord: customer.dob: \"yesterday\" is not a date"),
+        ("deep_nesting", "orderPlaced: order.custom_attributes.x: an array nested deeper than 16 levels"),
+    ];
+    let results = run_php_json("bad_inputs.php");
+    assert_eq!(results.len(), expected.len());
+    for (case, message) in expected {
+        let r = &results[*case];
+        assert_eq!(r["class"], "XdmRelay\\InvalidEventException", "{case}: {r}");
+        assert_eq!(r["invalid_argument"], true, "{case}: extends InvalidArgumentException");
+        let got = r["message"].as_str().unwrap();
+        assert!(got.starts_with(message), "{case}: got {got:?}, expected it to start with {message:?}");
+    }
+}
