@@ -411,17 +411,17 @@ fn shipped_quantities(data: &OrderData) -> R<Vec<Option<i64>>> {
 const MAX_NUMERIC_TRACKING_DIGITS: usize = 15;
 
 /// Puts the shipment's tracking numbers where XDM can hold them: a purely numeric one in
-/// `trackingNumber`, the carrier's tracking page in `trackingURL`, and, whenever a number does
-/// not fit those (alphanumeric, several tracks), every number as text under the tenant.
+/// `trackingNumber`, the carrier's tracking page in `trackingURL`, and, whenever a number is
+/// not a lone numeric one (alphanumeric, several tracks), every number as text under the tenant.
 fn tracking(shipment: &Obj, shipping: &mut Shipping, settings: &MapSettings) -> R<()> {
     let tracks = shipment.list("tracks")?;
     let mut numbers = Vec::new();
     for track in &tracks {
         let Some(number) = track.str("track_number")? else { continue };
         let carrier = track.str("carrier_code")?;
-        numbers.push((number, carrier, track.field_path("track_number")));
+        numbers.push((number, carrier));
     }
-    let Some((first, carrier, _)) = numbers.first() else {
+    let Some((first, carrier)) = numbers.first() else {
         return Ok(());
     };
     let numeric = first.len() <= MAX_NUMERIC_TRACKING_DIGITS
@@ -431,11 +431,13 @@ fn tracking(shipment: &Obj, shipping: &mut Shipping, settings: &MapSettings) -> 
         shipping.tracking_number = first.parse().ok();
     }
     shipping.tracking_url = carrier.as_deref().and_then(|c| carrier_url(c, first));
-    let all_kept = numbers.len() == 1 && (shipping.tracking_number.is_some() || shipping.tracking_url.is_some());
-    if !all_kept {
+    let only_numeric = numbers.len() == 1 && shipping.tracking_number.is_some();
+    let kept_in_url = numbers.len() == 1 && shipping.tracking_url.is_some();
+    // Without a tenant the text can only be dropped; a URL that carries the number is enough.
+    if !only_numeric && (settings.tenant_id.is_some() || !kept_in_url) {
         let list = numbers
             .iter()
-            .map(|(n, _, _)| serde_json::Value::String(n.clone()))
+            .map(|(n, _)| serde_json::Value::String(n.clone()))
             .collect();
         shipping.custom = Some(fields::tenant(
             settings,

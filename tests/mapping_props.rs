@@ -1,0 +1,185 @@
+//! Property tests of the mapping over PHP-array-shaped inputs: it never panics, every error
+//! names the event and a field, and every success is a document with one primary identity.
+
+use proptest::prelude::*;
+use xdm_relay::mapping::{map_event, MapContext, MapSettings, Value, EVENTS};
+
+fn from_json(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
+        serde_json::Value::String(s) => Value::Str(s.clone()),
+        serde_json::Value::Array(a) => Value::List(a.iter().map(from_json).collect()),
+        serde_json::Value::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
+    }
+}
+
+fn base_payload() -> Value {
+    from_json(&serde_json::json!({
+        "order": {
+            "entity_id": "310", "increment_id": "000000310", "created_at": "2024-05-01 10:15:29",
+            "updated_at": "2024-05-01 10:15:31", "customer_id": 42, "customer_email": "jane@example.com",
+            "customer_is_guest": "0", "order_currency_code": "USD", "base_currency_code": "USD",
+            "grand_total": "190.0000", "tax_amount": "11.0000", "discount_amount": "-5.0000",
+            "shipping_amount": "5.0000", "shipping_description": "Flat Rate - Fixed",
+            "items": [
+                {"item_id": 1, "product_type": "configurable", "sku": "MJ01-XS-Red", "name": "Jacket", "qty_ordered": "1.0000",
+                 "row_total": "50", "product_options": {"attributes_info": [{"label": "Size", "value": "XS"}]},
+                 "categories": [{"id": 12, "name": "Jackets", "path": "Men/Jackets"}], "image_url": "https://x/y.jpg"},
+                {"item_id": 2, "parent_item_id": 1, "product_type": "simple", "sku": "MJ01-XS-Red", "qty_ordered": 1},
+                {"item_id": 3, "product_type": "simple", "sku": "24-MB01", "qty_ordered": "2", "row_total": 68}
+            ],
+            "billing_address": {"street": "1 Main St", "city": "Austin", "postcode": "78701", "country_id": "US"},
+            "shipping_address": {"street": "1 Main St", "city": "Austin", "postcode": "78701", "country_id": "US"},
+            "payment": {"method": "checkmo", "amount_ordered": "190", "last_trans_id": "t1"},
+            "custom_attributes": {"order_channel": "web"}
+        },
+        "store": {"website_code": "base", "store_code": "main", "store_view_code": "default"},
+        "identity": {"ecid": "45137748716279318331290536441616744545"},
+        "invoice": {"entity_id": 5, "created_at": "2024-05-01 11:00:00", "grand_total": 190,
+                    "items": [{"order_item_id": 1, "sku": "MJ01-XS-Red", "qty": 1, "row_total": 50}]},
+        "shipment": {"entity_id": 6, "created_at": "2024-05-02 11:00:00",
+                     "tracks": [{"track_number": "1Z9", "carrier_code": "ups"}],
+                     "items": [{"order_item_id": 3, "sku": "24-MB01", "qty": 1, "price": 34}]},
+        "creditmemo": {"entity_id": 7, "created_at": "2024-05-03 11:00:00", "grand_total": 34,
+                       "items": [{"order_item_id": 3, "sku": "24-MB01", "qty": 1, "row_total": 34}]},
+        "rma": {"entity_id": 8, "increment_id": "R8", "status": "Pending", "date_requested": "2024-05-04 11:00:00",
+                "updated_at": "2024-05-05 11:00:00", "items": [{"order_item_id": 3, "qty_requested": 1, "reason": "Size"}]},
+        "customer": {"id": 42, "email": "jane@example.com", "firstname": "Jane", "lastname": "Doe", "dob": "1985-07-14",
+                     "gender": 2, "created_at": "2023-01-02 03:04:05", "updated_at": "2024-05-01 08:00:00",
+                     "addresses": [{"street": "1 Main St", "city": "Austin", "country_id": "US", "telephone": "555",
+                                    "default_billing": true, "default_shipping": true}]}
+    }))
+}
+
+fn settings() -> MapSettings {
+    MapSettings {
+        environment_id: Some("env-1".to_string()),
+        tenant_id: Some("acme".to_string()),
+        ..MapSettings::default()
+    }
+}
+
+fn arb_scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::Int),
+        any::<f64>().prop_map(Value::Float),
+        ".{0,24}".prop_map(Value::Str),
+        "[0-9]{1,6}(\\.[0-9]{1,4})?".prop_map(Value::Str),
+        "20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9]".prop_map(Value::Str),
+        Just(Value::Unsupported("an object".to_string())),
+    ]
+}
+
+fn arb_value() -> impl Strategy<Value = Value> {
+    arb_scalar().prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::List),
+            prop::collection::vec(("[a-z_]{1,12}", inner), 0..6).prop_map(Value::Map),
+        ]
+    })
+}
+
+/// Replaces the value at a random path of `v` (chosen by `choices`) with `new`.
+fn mutate(node: &mut Value, choices: &[usize], new: Value) {
+    let Some((&c, rest)) = choices.split_first() else {
+        *node = new;
+        return;
+    };
+    match node {
+        Value::Map(entries) if !entries.is_empty() => {
+            let i = c % entries.len();
+            mutate(&mut entries[i].1, rest, new)
+        }
+        Value::List(items) if !items.is_empty() => {
+            let i = c % items.len();
+            mutate(&mut items[i], rest, new)
+        }
+        _ => *node = new,
+    }
+}
+
+fn check(event: &str, payload: &Value) -> Result<(), TestCaseError> {
+    let s = settings();
+    let ctx = MapContext { settings: &s, now: chrono::Utc::now() };
+    match map_event(event, payload, &ctx) {
+        Ok(mapped) => {
+            let doc: serde_json::Value = serde_json::from_str(&mapped.json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(doc["_id"].as_str(), Some(mapped.id.as_str()));
+            let primaries = doc["identityMap"]
+                .as_object()
+                .map(|m| m.values().flat_map(|ids| ids.as_array().cloned().unwrap_or_default()).filter(|i| i["primary"] == true).count())
+                .unwrap_or(0);
+            prop_assert_eq!(primaries, 1);
+            prop_assert!(!mapped.json.contains(":null") && !mapped.json.contains(":\"\""), "no null or empty values: {}", mapped.json);
+        }
+        Err(e) => {
+            prop_assert!(!e.path.is_empty(), "error names a field: {}", e);
+            prop_assert!(!e.problem.is_empty());
+            let prefix = format!("{}: {}: ", e.event, e.path);
+            prop_assert!(e.to_string().starts_with(&prefix));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_base_payload_maps_for_every_event() {
+    let s = settings();
+    let ctx = MapContext { settings: &s, now: chrono::Utc::now() };
+    let mut docs = Vec::new();
+    for event in EVENTS {
+        let mapped = map_event(event, &base_payload(), &ctx).unwrap_or_else(|e| panic!("{event}: {e}"));
+        docs.push(serde_json::from_str::<serde_json::Value>(&mapped.json).unwrap());
+    }
+    // With a tenant and an environment configured, tenant fields and environmentID validate too.
+    let placed = &docs[0];
+    assert_eq!(placed["commerce"]["order"]["_acme"]["order_channel"], "web");
+    assert_eq!(placed["commerce"]["commerceScope"]["environmentID"], "env-1");
+    let shipped = &docs[2];
+    assert_eq!(shipped["commerce"]["shipping"]["_acme"]["trackingNumbers"], serde_json::json!(["1Z9"]));
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let shared = std::env::var_os("XDM_RELAY_SHARED").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("../shared"));
+    let file = std::env::temp_dir().join(format!("xdm-relay-props-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_string(&docs).unwrap()).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(root.join("tools/xdm_check.py"))
+        .arg("--schemas")
+        .arg(shared.join("xdm"))
+        .arg(&file)
+        .output()
+        .expect("run xdm_check.py");
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_payloads_never_panic(event in prop::sample::select(EVENTS), payload in arb_value()) {
+        check(event, &payload)?;
+    }
+
+    #[test]
+    fn mutated_realistic_payloads_never_panic(
+        event in prop::sample::select(EVENTS),
+        choices in prop::collection::vec(any::<usize>(), 1..6),
+        new in arb_value(),
+    ) {
+        let mut payload = base_payload();
+        mutate(&mut payload, &choices, new);
+        check(event, &payload)?;
+    }
+
+    #[test]
+    fn unknown_event_names_are_refused(event in ".{0,80}") {
+        prop_assume!(!EVENTS.contains(&event.as_str()));
+        let s = settings();
+        let ctx = MapContext { settings: &s, now: chrono::Utc::now() };
+        let err = map_event(&event, &base_payload(), &ctx).unwrap_err();
+        prop_assert_eq!(err.path, "event");
+    }
+}
