@@ -149,6 +149,7 @@ pub fn custom_attributes(obj: &Obj, settings: &MapSettings) -> R<Option<TenantFi
         }
         let json = match value {
             Value::Null => continue,
+            Value::Str(s) if s.trim().is_empty() => continue,
             other => to_json(other, &path)?,
         };
         fields.push((name.clone(), json));

@@ -10,7 +10,13 @@ use super::MapSettings;
 
 /// The order's items, indexed for the document events that refer to them by `order_item_id`.
 pub struct OrderItems<'a> {
-    items: Vec<(Option<String>, Obj<'a>)>,
+    items: Vec<OrderItem<'a>>,
+}
+
+struct OrderItem<'a> {
+    id: Option<String>,
+    parent: Option<String>,
+    row: Obj<'a>,
 }
 
 impl<'a> OrderItems<'a> {
@@ -18,57 +24,63 @@ impl<'a> OrderItems<'a> {
         let items = order
             .list("items")?
             .into_iter()
-            .map(|item| Ok((item.str("item_id")?, item)))
+            .map(|row| {
+                Ok(OrderItem {
+                    id: row.str("item_id")?,
+                    parent: row.str("parent_item_id")?,
+                    row,
+                })
+            })
             .collect::<R<Vec<_>>>()?;
         Ok(OrderItems { items })
     }
 
-    fn find(&self, item_id: &str) -> Option<&Obj<'a>> {
-        self.items
-            .iter()
-            .find(|(id, _)| id.as_deref() == Some(item_id))
-            .map(|(_, item)| item)
+    fn find(&self, item_id: &str) -> Option<&OrderItem<'a>> {
+        self.items.iter().find(|i| i.id.as_deref() == Some(item_id))
     }
 
-    fn children_of(&self, item_id: &str) -> R<Vec<&Obj<'a>>> {
-        let mut out = Vec::new();
-        for (_, item) in &self.items {
-            if item.str("parent_item_id")?.as_deref() == Some(item_id) {
-                out.push(item);
-            }
-        }
-        Ok(out)
+    fn children_of(&self, item_id: &str) -> Vec<&Obj<'a>> {
+        self.items
+            .iter()
+            .filter(|i| i.parent.as_deref() == Some(item_id))
+            .map(|i| &i.row)
+            .collect()
+    }
+
+    /// Items that are lines of their own: those whose parent is not in the order.
+    fn top_level(&self) -> impl Iterator<Item = &OrderItem<'a>> {
+        self.items.iter().filter(|i| match &i.parent {
+            Some(parent) => self.find(parent).is_none(),
+            None => true,
+        })
     }
 
     /// Every ordered product as a line (orderPlaced, historicalOrder).
     pub fn lines(&self, currency: &str, settings: &MapSettings) -> R<Vec<ProductListItem>> {
         let mut lines = Vec::new();
-        for (_, item) in &self.items {
-            if self.has_present_parent(item)? {
-                continue;
-            }
+        for item in self.top_level() {
             let mut line = self.line(item, currency, settings)?;
-            line.quantity = item.quantity("qty_ordered")?;
-            line.price_total = item.decimal("row_total")?;
-            line.discount_amount = item.decimal("discount_amount")?.map(f64::abs);
+            let row = &item.row;
+            line.quantity = row.quantity("qty_ordered")?;
+            line.price_total = row.decimal("row_total")?;
+            line.discount_amount = row.decimal("discount_amount")?.map(f64::abs);
             lines.push(line);
         }
         Ok(lines)
     }
 
-    fn has_present_parent(&self, item: &Obj) -> R<bool> {
-        Ok(match item.str("parent_item_id")? {
-            Some(parent) => self.find(&parent).is_some(),
-            None => false,
-        })
+    /// `qty_shipped` of each line `lines()` returns, in the same order.
+    pub fn shipped_quantities(&self) -> R<Vec<Option<i64>>> {
+        self.top_level().map(|i| i.row.quantity("qty_shipped")).collect()
     }
 
     /// The parts of a line that do not depend on the document: identity, options, categories,
     /// image, custom attributes.
-    fn line(&self, item: &Obj, currency: &str, settings: &MapSettings) -> R<ProductListItem> {
-        let item_id = item.str("item_id")?;
+    fn line(&self, order_item: &OrderItem, currency: &str, settings: &MapSettings) -> R<ProductListItem> {
+        let item = &order_item.row;
+        let item_id = order_item.id.clone();
         let children = match &item_id {
-            Some(id) => self.children_of(id)?,
+            Some(id) => self.children_of(id),
             None => Vec::new(),
         };
         let product_type = item.str("product_type")?;
@@ -128,18 +140,16 @@ impl<'a> OrderItems<'a> {
                 Some(id) => self.find(&id),
                 None => None,
             };
-            if let Some(order_item) = order_item {
-                if let Some(parent) = order_item.str("parent_item_id")? {
-                    if in_doc.iter().any(|id| id.as_deref() == Some(parent.as_str())) {
-                        continue;
-                    }
+            if let Some(parent) = order_item.and_then(|i| i.parent.as_deref()) {
+                if in_doc.iter().any(|id| id.as_deref() == Some(parent)) {
+                    continue;
                 }
             }
             let mut line = match order_item {
                 Some(order_item) => {
                     let mut line = self.line(order_item, currency, settings)?;
                     if let Some(sku) = doc_item.str("sku")? {
-                        if order_item.str("product_type")?.as_deref() != Some("configurable") {
+                        if order_item.row.str("product_type")?.as_deref() != Some("configurable") {
                             line.sku = sku;
                         }
                     }

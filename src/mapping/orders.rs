@@ -302,7 +302,7 @@ pub fn map(kind: OrderEvent, payload: Obj, ctx: &MapContext) -> R<ExperienceEven
                 ..Commerce::default()
             };
             let mut lines = data.lines()?;
-            for (line, shipped) in lines.iter_mut().zip(shipped_quantities(&data)?) {
+            for (line, shipped) in lines.iter_mut().zip(data.items.shipped_quantities()?) {
                 if let Some(q) = shipped {
                     line.quantity = Some(q);
                 }
@@ -388,23 +388,6 @@ pub fn map(kind: OrderEvent, payload: Obj, ctx: &MapContext) -> R<ExperienceEven
             data.event(kind, &[&key], at, commerce, lines)
         }
     }
-}
-
-/// `qty_shipped` of each line `lines()` returns, in the same order.
-fn shipped_quantities(data: &OrderData) -> R<Vec<Option<i64>>> {
-    let mut out = Vec::new();
-    let all = data.order.list("items")?;
-    let ids: Vec<Option<String>> = all.iter().map(|i| i.str("item_id")).collect::<R<_>>()?;
-    for item in &all {
-        let parent_present = match item.str("parent_item_id")? {
-            Some(p) => ids.iter().any(|id| id.as_deref() == Some(p.as_str())),
-            None => false,
-        };
-        if !parent_present {
-            out.push(item.quantity("qty_shipped")?);
-        }
-    }
-    Ok(out)
 }
 
 /// Longest tracking number that survives as an XDM `number` (a double) without losing digits.

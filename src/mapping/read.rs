@@ -112,17 +112,16 @@ impl<'a> Obj<'a> {
 
     /// A string; numbers are accepted (ids arrive as ints), blank is absent.
     pub fn str(&self, key: &str) -> R<Option<String>> {
-        let path = self.field_path(key);
         let s = match self.raw(key) {
             None => return Ok(None),
             Some(Value::Str(s)) => s.trim().to_string(),
             Some(Value::Int(i)) => i.to_string(),
             Some(Value::Float(f)) if f.is_finite() => f.to_string(),
-            Some(other) => return Err(problem(&path, format!("expected a string, got {}", other.describe()))),
+            Some(other) => return Err(problem(&self.field_path(key), format!("expected a string, got {}", other.describe()))),
         };
         if s.len() > MAX_STRING_BYTES {
             return Err(problem(
-                &path,
+                &self.field_path(key),
                 format!("is {} bytes long, more than the {MAX_STRING_BYTES} allowed", s.len()),
             ));
         }
@@ -136,7 +135,6 @@ impl<'a> Obj<'a> {
 
     /// A decimal amount given as a number or as Magento's decimal text ("19.9900").
     pub fn decimal(&self, key: &str) -> R<Option<f64>> {
-        let path = self.field_path(key);
         let n = match self.raw(key) {
             None => return Ok(None),
             Some(Value::Int(i)) => *i as f64,
@@ -147,11 +145,11 @@ impl<'a> Obj<'a> {
                 .parse::<f64>()
                 .ok()
                 .filter(|_| is_plain_decimal(s.trim()))
-                .ok_or_else(|| problem(&path, format!("{} is not a number", v.describe())))?,
-            Some(other) => return Err(problem(&path, format!("{} is not a number", other.describe()))),
+                .ok_or_else(|| problem(&self.field_path(key), format!("{} is not a number", v.describe())))?,
+            Some(other) => return Err(problem(&self.field_path(key), format!("{} is not a number", other.describe()))),
         };
         if !n.is_finite() || n.abs() > MAX_AMOUNT {
-            return Err(problem(&path, format!("{n} is out of range")));
+            return Err(problem(&self.field_path(key), format!("{n} is out of range")));
         }
         Ok(Some(n))
     }
@@ -167,7 +165,6 @@ impl<'a> Obj<'a> {
     }
 
     pub fn bool(&self, key: &str) -> R<Option<bool>> {
-        let path = self.field_path(key);
         match self.raw(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -177,15 +174,14 @@ impl<'a> Obj<'a> {
                 "" => Ok(None),
                 "0" | "false" => Ok(Some(false)),
                 "1" | "true" => Ok(Some(true)),
-                _ => Err(problem(&path, format!("{s:?} is not a boolean"))),
+                _ => Err(problem(&self.field_path(key), format!("{s:?} is not a boolean"))),
             },
-            Some(other) => Err(problem(&path, format!("{} is not a boolean", other.describe()))),
+            Some(other) => Err(problem(&self.field_path(key), format!("{} is not a boolean", other.describe()))),
         }
     }
 
     /// A point in time: Magento's `Y-m-d H:i:s` (UTC) or RFC 3339 with an offset.
     pub fn datetime(&self, key: &str) -> R<Option<DateTime<Utc>>> {
-        let path = self.field_path(key);
         let Some(s) = self.str(key)? else {
             return Ok(None);
         };
@@ -196,8 +192,8 @@ impl<'a> Obj<'a> {
             .map(|n| n.and_utc())
             .or_else(|_| DateTime::parse_from_rfc3339(&s).map(|d| d.with_timezone(&Utc)))
             .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S").map(|n| n.and_utc()))
-            .map_err(|_| problem(&path, format!("{s:?} is not a date (expected Y-m-d H:i:s in UTC)")))?;
-        check_year(&path, &s, parsed.date_naive())?;
+            .map_err(|_| problem(&self.field_path(key), format!("{s:?} is not a date (expected Y-m-d H:i:s in UTC)")))?;
+        check_year(&self.field_path(key), &s, parsed.date_naive())?;
         Ok(Some(parsed))
     }
 
@@ -208,7 +204,6 @@ impl<'a> Obj<'a> {
 
     /// A calendar date (date of birth): `Y-m-d`, optionally followed by a time that is ignored.
     pub fn date(&self, key: &str) -> R<Option<NaiveDate>> {
-        let path = self.field_path(key);
         let Some(s) = self.str(key)? else {
             return Ok(None);
         };
@@ -217,8 +212,8 @@ impl<'a> Obj<'a> {
         }
         let head = s.get(..10).unwrap_or(&s);
         let date = NaiveDate::parse_from_str(head, "%Y-%m-%d")
-            .map_err(|_| problem(&path, format!("{s:?} is not a date (expected Y-m-d)")))?;
-        check_year(&path, &s, date)?;
+            .map_err(|_| problem(&self.field_path(key), format!("{s:?} is not a date (expected Y-m-d)")))?;
+        check_year(&self.field_path(key), &s, date)?;
         Ok(Some(date))
     }
 }
