@@ -162,6 +162,7 @@ fn the_base_payload_maps_for_every_event() {
         .arg(&file)
         .output()
         .expect("run xdm_check.py");
+    let _ = std::fs::remove_file(&file);
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
 
