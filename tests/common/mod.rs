@@ -16,8 +16,12 @@ pub fn shared_dir() -> PathBuf {
         .unwrap_or_else(|| repo_root().join("..").join("shared"))
 }
 
-/// The release build of the extension, built once per test binary.
+/// The release build of the extension: `XDM_RELAY_SO` when set (the Makefile builds it before
+/// the tests), otherwise built once per test binary.
 pub fn extension_so() -> PathBuf {
+    if let Some(so) = std::env::var_os("XDM_RELAY_SO").map(PathBuf::from).filter(|p| p.exists()) {
+        return so;
+    }
     static BUILD: Once = Once::new();
     BUILD.call_once(|| {
         let status = Command::new(env!("CARGO"))
