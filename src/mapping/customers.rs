@@ -109,37 +109,10 @@ pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRe
     let customer = Customer::read(payload)?;
     let row = &customer.row;
     let created = row.datetime("created_at")?;
-    if deleted {
-        return Ok(ProfileRecord {
-            id: identity::document_id(ctx.settings, "profileDeleted", &[&customer.id]),
-            identity_map: customer.identity_map(ctx.settings),
-            person: None,
-            personal_email: customer.email(),
-            billing_address: None,
-            billing_address_phone: None,
-            shipping_address: None,
-            shipping_address_phone: None,
-            user_account: UserAccount {
-                id: customer.id.clone(),
-                start_date: created.map(xdm_time),
-                status: "disabled",
-            },
-        });
-    }
-    let version = match row.datetime("updated_at")? {
-        Some(t) => xdm_time(t),
-        None => created.map(xdm_time).unwrap_or_default(),
-    };
-    let person = Person {
-        name: customer.name()?,
-        birth_date: row.date("dob")?.map(|d| d.format("%Y-%m-%d").to_string()),
-        gender: gender(row)?,
-    };
-    let has_person = person.name.is_some() || person.birth_date.is_some() || person.gender.is_some();
     let mut record = ProfileRecord {
-        id: identity::document_id(ctx.settings, "profileRecord", &[&customer.id, &version]),
+        id: identity::document_id(ctx.settings, "profileDeleted", &[&customer.id]),
         identity_map: customer.identity_map(ctx.settings),
-        person: has_person.then_some(person),
+        person: None,
         personal_email: customer.email(),
         billing_address: None,
         billing_address_phone: None,
@@ -148,9 +121,25 @@ pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRe
         user_account: UserAccount {
             id: customer.id.clone(),
             start_date: created.map(xdm_time),
-            status: "active",
+            status: "disabled",
         },
     };
+    if deleted {
+        return Ok(record);
+    }
+    let version = match row.datetime("updated_at")? {
+        Some(t) => xdm_time(t),
+        None => created.map(xdm_time).unwrap_or_default(),
+    };
+    record.id = identity::document_id(ctx.settings, "profileRecord", &[&customer.id, &version]);
+    record.user_account.status = "active";
+    let person = Person {
+        name: customer.name()?,
+        birth_date: row.date("dob")?.map(|d| d.format("%Y-%m-%d").to_string()),
+        gender: gender(row)?,
+    };
+    let has_person = person.name.is_some() || person.birth_date.is_some() || person.gender.is_some();
+    record.person = has_person.then_some(person);
     for address in row.list("addresses")? {
         let phone = address.str("telephone")?.map(|number| Phone {
             number,

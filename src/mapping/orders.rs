@@ -98,11 +98,14 @@ impl<'a> OrderData<'a> {
         Ok(ids.build())
     }
 
-    fn base_order(&self) -> Order {
-        Order {
+    /// What every order event's `commerce.order` holds: the order number and the order's
+    /// custom attributes.
+    fn base_order(&self) -> R<Order> {
+        Ok(Order {
             purchase_id: self.increment_id.clone(),
+            custom: fields::custom_attributes(&self.order, self.settings)?,
             ..Order::default()
-        }
+        })
     }
 
     fn purchase_order_number(&self) -> R<Option<String>> {
@@ -225,8 +228,7 @@ pub fn map(kind: OrderEvent, payload: Obj, ctx: &MapContext) -> R<ExperienceEven
                     created_date: Some(xdm_time(created)),
                     last_updated_date: updated.map(xdm_time),
                     payments: data.payments(None, None)?,
-                    custom: fields::custom_attributes(order, ctx.settings)?,
-                    ..data.base_order()
+                    ..data.base_order()?
                 }),
                 shipping: Some(data.shipping(true)?),
                 billing: data.billing()?,
@@ -245,8 +247,7 @@ pub fn map(kind: OrderEvent, payload: Obj, ctx: &MapContext) -> R<ExperienceEven
                     currency_code: Some(data.currency.clone()),
                     tax_amount: invoice.decimal("tax_amount")?,
                     payments: data.payments(total, invoice.str("transaction_id")?)?,
-                    custom: fields::custom_attributes(order, ctx.settings)?,
-                    ..data.base_order()
+                    ..data.base_order()?
                 }),
                 shipping: Some(data.shipping(false)?),
                 ..Commerce::default()
@@ -267,8 +268,7 @@ pub fn map(kind: OrderEvent, payload: Obj, ctx: &MapContext) -> R<ExperienceEven
                     currency_code: Some(data.currency.clone()),
                     last_updated_date: order.datetime("updated_at")?.map(xdm_time),
                     payments: data.payments(None, None)?,
-                    custom: fields::custom_attributes(order, ctx.settings)?,
-                    ..data.base_order()
+                    ..data.base_order()?
                 }),
                 shipping: Some(shipping),
                 billing: data.billing()?,
@@ -294,8 +294,7 @@ pub fn map(kind: OrderEvent, payload: Obj, ctx: &MapContext) -> R<ExperienceEven
                     tax_amount: order.decimal("tax_amount")?,
                     created_date: Some(xdm_time(order.req_datetime("created_at")?)),
                     payments: data.payments(None, None)?,
-                    custom: fields::custom_attributes(order, ctx.settings)?,
-                    ..data.base_order()
+                    ..data.base_order()?
                 }),
                 shipping: Some(shipping),
                 billing: data.billing()?,
@@ -316,8 +315,7 @@ pub fn map(kind: OrderEvent, payload: Obj, ctx: &MapContext) -> R<ExperienceEven
                     purchase_order_number: data.purchase_order_number()?,
                     last_updated_date: Some(xdm_time(at)),
                     cancel_date: Some(xdm_time(at)),
-                    custom: fields::custom_attributes(order, ctx.settings)?,
-                    ..data.base_order()
+                    ..data.base_order()?
                 }),
                 ..Commerce::default()
             };
@@ -340,8 +338,7 @@ pub fn map(kind: OrderEvent, payload: Obj, ctx: &MapContext) -> R<ExperienceEven
                         refund_payment_type: fields::payment_type(data.payment_method()?.as_deref()),
                         currency_code: data.currency.clone(),
                     }],
-                    custom: fields::custom_attributes(order, ctx.settings)?,
-                    ..data.base_order()
+                    ..data.base_order()?
                 }),
                 ..Commerce::default()
             };
@@ -379,8 +376,7 @@ pub fn map(kind: OrderEvent, payload: Obj, ctx: &MapContext) -> R<ExperienceEven
                         return_status: rma.str("status")?,
                         purchase_id: data.increment_id.clone(),
                     }),
-                    custom: fields::custom_attributes(order, ctx.settings)?,
-                    ..data.base_order()
+                    ..data.base_order()?
                 }),
                 ..Commerce::default()
             };
