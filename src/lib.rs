@@ -4,6 +4,7 @@
 //! Layout: `mapping` is pure (payload tree in, typed XDM out); `php` is the PHP boundary,
 //! which only converts PHP values and delegates.
 
+pub mod delivery;
 pub mod mapping;
 pub mod settings;
 pub mod php;

@@ -22,6 +22,42 @@ namespace XdmRelay {
 
 namespace {
     /**
+     * Sets the process-wide settings (see the contract for keys and defaults). Cheap when called
+     * again with the same settings.
+     *
+     * @throws \XdmRelay\ConfigException naming the bad key.
+     *
+     * @param array $settings_array
+     * @return void
+     */
+    function xdm_relay_configure(array $settings_array): void {}
+
+    /**
+     * Maps the payload to XDM, appends it to the durable spool and queues it for the background
+     * sender; returns the event's `_id`. Never does network I/O. When the spool is full or
+     * unwritable the event is counted (see `xdm_relay_stats()`) and a warning is raised at most
+     * once per request; no exception reaches the caller for that.
+     *
+     * @throws \XdmRelay\InvalidEventException when the payload or destination cannot be used;
+     *         nothing is queued then.
+     *
+     * @param string $event
+     * @param array $payload
+     * @param array $destination_array
+     * @return string
+     */
+    function xdm_relay_emit(string $event, array $payload, array $destination_array): string {}
+
+    /**
+     * Waits until every event accepted so far by this process has a final answer (delivered or
+     * dead-lettered) or the timeout passes; true when nothing is left.
+     *
+     * @param float $timeout_seconds
+     * @return bool
+     */
+    function xdm_relay_flush(float $timeout_seconds = 5.0): bool {}
+
+    /**
      * Returns the XDM document (the JSON object that goes under `xdm` in an Edge request) that
      * `$event` produces for `$payload`, without sending anything.
      *
@@ -33,4 +69,24 @@ namespace {
      * @return string
      */
     function xdm_relay_map(string $event, array $payload): string {}
+
+    /**
+     * Counters of this process and of the spool: accepted, delivered, retried, failed, dropped,
+     * queued, spool_bytes, spool_events, corrupt, sender_panics, last_error, last_delivery_at,
+     * sender_running.
+     *
+     * @return array
+     */
+    function xdm_relay_stats(): array {}
+
+    /**
+     * One synchronous request to the Edge (and IMS when OAuth is configured) for the admin
+     * "Test connection" button. The only call that may block on the network.
+     *
+     * @return array{ok: bool, status: int, message: string, latency_ms: float}
+     *
+     * @param array $destination_array
+     * @return array
+     */
+    function xdm_relay_test_connection(array $destination_array): array {}
 }

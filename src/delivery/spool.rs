@@ -1,0 +1,263 @@
+//! The durable spool: per-process append-only segment files, acknowledgement side files,
+//! adoption of segments whose process died, and the dead-letter file.
+//!
+//! A live process holds an exclusive `flock` on each of its segments for as long as it may
+//! still deliver them; the kernel drops the lock when the process dies however it dies, which is
+//! how another process knows a segment is orphaned (a pid could be reused; a lock cannot lie).
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt};
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::record::{self, Decoded};
+
+pub const SEGMENT_EXT: &str = "seg";
+pub const ACK_EXT: &str = "ack";
+pub const DEAD_LETTER_FILE: &str = "dead-letter.jsonl";
+/// A process starts a new segment past this size so delivered ones can be deleted.
+pub const SEGMENT_ROTATE_BYTES: u64 = 1024 * 1024;
+
+fn try_lock(file: &File) -> bool {
+    // SAFETY: flock on a descriptor we own; no memory is touched.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
+}
+
+fn lock_blocking(file: &File) -> io::Result<()> {
+    // SAFETY: as above.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+pub fn ensure_dir(dir: &Path) -> io::Result<()> {
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+/// One segment file, shared by the writer (the PHP thread) and the sender thread.
+#[derive(Debug)]
+pub struct Segment {
+    pub path: PathBuf,
+    file: File,
+    /// End offset of the last complete frame written or found.
+    end: AtomicU64,
+    /// Frames written by this process (own segments) or found (adopted ones).
+    pub records: AtomicU64,
+    /// No more frames will be added.
+    pub sealed: AtomicBool,
+    unsynced: AtomicBool,
+}
+
+impl Segment {
+    /// Creates this process's next segment, locked.
+    pub fn create(dir: &Path, seq: u64) -> io::Result<Arc<Segment>> {
+        ensure_dir(dir)?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let path = dir.join(format!("{}-{nanos}-{seq}.{SEGMENT_EXT}", std::process::id()));
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        if !try_lock(&file) {
+            return Err(io::Error::new(io::ErrorKind::WouldBlock, "new segment is locked by another process"));
+        }
+        Ok(Arc::new(Segment {
+            path,
+            file,
+            end: AtomicU64::new(0),
+            records: AtomicU64::new(0),
+            sealed: AtomicBool::new(false),
+            unsynced: AtomicBool::new(false),
+        }))
+    }
+
+    /// Appends one frame; returns its offset. No fsync here: the sender syncs in batches.
+    pub fn append(&self, frame: &[u8]) -> io::Result<u64> {
+        let offset = self.end.load(Ordering::Acquire);
+        (&self.file).write_all(frame)?;
+        self.end.store(offset + frame.len() as u64, Ordering::Release);
+        self.records.fetch_add(1, Ordering::AcqRel);
+        self.unsynced.store(true, Ordering::Release);
+        Ok(offset)
+    }
+
+    pub fn len(&self) -> u64 {
+        self.end.load(Ordering::Acquire)
+    }
+
+    /// Makes what was appended so far durable (called by the sender, never on the request path).
+    pub fn sync(&self) {
+        if self.unsynced.swap(false, Ordering::AcqRel) {
+            let _ = self.file.sync_data();
+        }
+    }
+
+    /// The frames between `from` and the current end.
+    pub fn read_from(&self, from: u64) -> io::Result<Decoded> {
+        let end = self.len();
+        if from >= end {
+            return Ok(Decoded {
+                end: from,
+                ..Decoded::default()
+            });
+        }
+        let mut buf = vec![0u8; (end - from) as usize];
+        self.file.read_exact_at(&mut buf, from)?;
+        Ok(record::decode(&buf, from))
+    }
+
+    pub fn ack_path(&self) -> PathBuf {
+        self.path.with_extension(ACK_EXT)
+    }
+
+    /// Records that the frame at `offset` got its final answer, so an adopter skips it.
+    pub fn ack(&self, offsets: &[u64]) -> io::Result<()> {
+        let mut bytes = Vec::with_capacity(offsets.len() * 8);
+        for o in offsets {
+            bytes.extend_from_slice(&o.to_le_bytes());
+        }
+        let mut f = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(self.ack_path())?;
+        f.write_all(&bytes)
+    }
+
+    /// Deletes the segment and its acknowledgements (every record in it is final).
+    pub fn remove(&self) {
+        let _ = fs::remove_file(self.ack_path());
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Offsets already acknowledged in a segment's side file.
+pub fn acked(seg_path: &Path) -> HashSet<u64> {
+    let mut bytes = Vec::new();
+    if let Ok(mut f) = File::open(seg_path.with_extension(ACK_EXT)) {
+        let _ = f.read_to_end(&mut bytes);
+    }
+    bytes
+        .chunks_exact(8)
+        .filter_map(|c| c.try_into().ok().map(u64::from_le_bytes))
+        .collect()
+}
+
+/// An orphaned segment this process now owns, with its records not yet acknowledged.
+pub struct Adopted {
+    pub segment: Arc<Segment>,
+    pub pending: Vec<(u64, record::SpoolRecord)>,
+    pub corrupt: u64,
+}
+
+/// Takes over every segment in `dir` whose owner is gone (its lock is free), except those in
+/// `own`. Each adopted segment stays locked by this process until it is delivered.
+pub fn adopt_orphans(dir: &Path, own: &HashSet<PathBuf>) -> Vec<Adopted> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some(SEGMENT_EXT) || own.contains(&path) {
+            continue;
+        }
+        let Ok(mut file) = OpenOptions::new().read(true).append(true).open(&path) else {
+            continue;
+        };
+        if !try_lock(&file) {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        if file.seek(SeekFrom::Start(0)).is_err() || file.read_to_end(&mut bytes).is_err() {
+            continue;
+        }
+        let decoded = record::decode(&bytes, 0);
+        let done = acked(&path);
+        let total = decoded.records.len() as u64;
+        let pending: Vec<_> = decoded
+            .records
+            .into_iter()
+            .filter(|(offset, _)| !done.contains(offset))
+            .collect();
+        out.push(Adopted {
+            segment: Arc::new(Segment {
+                path,
+                file,
+                end: AtomicU64::new(bytes.len() as u64),
+                records: AtomicU64::new(total),
+                sealed: AtomicBool::new(true),
+                unsynced: AtomicBool::new(false),
+            }),
+            pending,
+            corrupt: decoded.corrupt,
+        });
+    }
+    out
+}
+
+/// Bytes and segment count of the spool directory.
+pub fn usage(dir: &Path) -> (u64, u64) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return (0, 0);
+    };
+    let mut bytes = 0;
+    let mut segments = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) == Some(SEGMENT_EXT) {
+            segments += 1;
+            bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
+        }
+    }
+    (bytes, segments)
+}
+
+/// Appends one line to the dead-letter file, under a lock shared by every process.
+pub fn dead_letter(dir: &Path, line: &serde_json::Value) -> io::Result<()> {
+    ensure_dir(dir)?;
+    let mut f = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(dir.join(DEAD_LETTER_FILE))?;
+    lock_blocking(&f)?;
+    let mut text = line.to_string();
+    text.push('\n');
+    f.write_all(text.as_bytes())
+}
+
+/// In a forked child: closes the descriptors of segments inherited from the parent, so their
+/// locks are the parent's alone and an adopter can take them once the parent is gone. The
+/// objects that owned them are abandoned, never dropped, so nothing closes them twice.
+pub fn close_inherited_segment_fds() {
+    let Ok(entries) = fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let fds: Vec<i32> = entries
+        .flatten()
+        .filter_map(|e| {
+            let fd: i32 = e.file_name().to_str()?.parse().ok()?;
+            let target = fs::read_link(e.path()).ok()?;
+            let ext = target.extension()?.to_str()?;
+            (ext == SEGMENT_EXT).then_some(fd)
+        })
+        .collect();
+    for fd in fds {
+        // SAFETY: closing a descriptor that only abandoned objects refer to.
+        unsafe {
+            libc::close(fd);
+        }
+    }
+}
