@@ -27,10 +27,10 @@ namespace {
      *
      * @throws \XdmRelay\ConfigException naming the bad key.
      *
-     * @param array $settings_array
+     * @param array $settings
      * @return void
      */
-    function xdm_relay_configure(array $settings_array): void {}
+    function xdm_relay_configure(array $settings): void {}
 
     /**
      * Maps the payload to XDM, appends it to the durable spool and queues it for the background
@@ -43,10 +43,10 @@ namespace {
      *
      * @param string $event
      * @param array $payload
-     * @param array $destination_array
+     * @param array $destination
      * @return string
      */
-    function xdm_relay_emit(string $event, array $payload, array $destination_array): string {}
+    function xdm_relay_emit(string $event, array $payload, array $destination): string {}
 
     /**
      * Waits until every event accepted so far by this process has a final answer (delivered or
@@ -85,8 +85,8 @@ namespace {
      *
      * @return array{ok: bool, status: int, message: string, latency_ms: float}
      *
-     * @param array $destination_array
+     * @param array $destination
      * @return array
      */
-    function xdm_relay_test_connection(array $destination_array): array {}
+    function xdm_relay_test_connection(array $destination): array {}
 }

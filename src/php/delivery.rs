@@ -15,9 +15,9 @@ use super::map_fn::invalid_event;
 use super::value::from_array;
 use crate::delivery::{self, Destination};
 use crate::mapping::{self, MapContext, Value};
-use crate::settings::{self, Settings};
+use crate::settings::{self as config, Settings};
 
-fn destination(array: &ZendHashTable, event: &str) -> Result<Destination, PhpException> {
+fn parse_destination(array: &ZendHashTable, event: &str) -> Result<Destination, PhpException> {
     let value = from_array(array);
     let field = |key: &str| -> Result<Option<String>, PhpException> {
         match value.get(key) {
@@ -55,12 +55,12 @@ fn destination(array: &ZendHashTable, event: &str) -> Result<Destination, PhpExc
 /// @throws \XdmRelay\InvalidEventException when the payload or destination cannot be used;
 ///         nothing is queued then.
 #[php_function]
-pub fn xdm_relay_emit(event: String, payload: &ZendHashTable, destination_array: &ZendHashTable) -> PhpResult<String> {
-    let dest = destination(destination_array, &event)?;
+pub fn xdm_relay_emit(event: String, payload: &ZendHashTable, destination: &ZendHashTable) -> PhpResult<String> {
+    let dest = parse_destination(destination, &event)?;
     let payload = from_array(payload);
-    let settings = settings::current();
+    let current = config::current();
     let ctx = MapContext {
-        settings: &settings.map,
+        settings: &current.map,
         now: chrono::Utc::now(),
     };
     let mapped = mapping::map_event(&event, &payload, &ctx).map_err(invalid_event)?;
@@ -77,11 +77,11 @@ pub fn xdm_relay_emit(event: String, payload: &ZendHashTable, destination_array:
 ///
 /// @throws \XdmRelay\ConfigException naming the bad key.
 #[php_function]
-pub fn xdm_relay_configure(settings_array: &ZendHashTable) -> PhpResult<()> {
-    let parsed = Settings::parse(&from_array(settings_array))
+pub fn xdm_relay_configure(settings: &ZendHashTable) -> PhpResult<()> {
+    let parsed = Settings::parse(&from_array(settings))
         .map_err(|e| PhpException::from_class::<ConfigException>(e.to_string()))?;
-    if settings::replace(parsed) {
-        delivery::settings_changed(settings::current());
+    if config::replace(parsed) {
+        delivery::settings_changed(config::current());
     }
     Ok(())
 }
@@ -132,8 +132,8 @@ pub fn xdm_relay_stats() -> PhpResult<ZBox<ZendHashTable>> {
 ///
 /// @return array{ok: bool, status: int, message: string, latency_ms: float}
 #[php_function]
-pub fn xdm_relay_test_connection(destination_array: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
-    let dest = destination(destination_array, "testConnection")?;
+pub fn xdm_relay_test_connection(destination: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
+    let dest = parse_destination(destination, "testConnection")?;
     let (ok, status, message, latency) = delivery::test_connection(&dest);
     let mut out = ZendHashTable::new();
     out.insert("ok", ok)?;
