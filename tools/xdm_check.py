@@ -7,6 +7,8 @@ misspelled path would pass. The path check walks the document beside the schema 
 key the schema does not declare (tenant `_<tenant>` objects and identityMap namespaces excepted).
 
 usage: xdm_check.py [--schemas DIR] FILE...
+       xdm_check.py [--schemas DIR] --serve   (one JSON document per stdin line; one JSON list of
+                                               problems per stdout line; used by xdm-relay-edge)
 Each FILE holds one JSON document or a JSON list of documents. A document with `eventType` is an
 ExperienceEvent (Commerce, person and personal-contact field groups); one without is an Individual
 Profile record (person, personal-contact, user-account and identityMap field groups).
@@ -148,12 +150,24 @@ def main(argv):
     schema_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "xdm")
     schema_dir = os.environ.get("XDM_RELAY_SHARED") and os.path.join(os.environ["XDM_RELAY_SHARED"], "xdm") or schema_dir
     files = []
+    serve = False
     it = iter(argv)
     for a in it:
         if a == "--schemas":
             schema_dir = next(it)
+        elif a == "--serve":
+            serve = True
         else:
             files.append(a)
+    if serve:
+        schemas, registry = load(schema_dir)
+        for line in sys.stdin:
+            try:
+                problems = check_document(json.loads(line), schemas, registry)
+            except Exception as e:  # a bad line must not stop the service
+                problems = ["(document): " + str(e)[:300]]
+            print(json.dumps(problems), flush=True)
+        return 0
     if not files:
         print(__doc__, file=sys.stderr)
         return 2
