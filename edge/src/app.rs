@@ -142,6 +142,15 @@ impl App {
                 Action::Respond(Response::json(200, &json!({"faults": faults.iter().filter(|f| !f.expired()).map(Fault::view).collect::<Vec<_>>()})))
             }
             ("POST", ["_emulator", "faults"]) => Action::Respond(self.add_fault(req)),
+            ("POST", ["_emulator", "tokens", "expire"]) => {
+                // Expires every issued token now: the next request gets 401 EXEG-0503.
+                let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+                let now = Instant::now();
+                for (_, expires) in tokens.values_mut() {
+                    *expires = now;
+                }
+                Action::Respond(Response::json(200, &json!({"expired": tokens.len()})))
+            }
             ("DELETE", ["_emulator", "faults"]) => {
                 self.faults.lock().unwrap_or_else(|p| p.into_inner()).clear();
                 Action::Respond(Response::json(200, &json!({"faults": []})))

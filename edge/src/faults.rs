@@ -32,8 +32,9 @@ pub enum FaultKind {
     RateLimit { units_per_second: f64, burst: f64 },
 }
 
+// No deny_unknown_fields: serde cannot combine it with the flattened kind.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct FaultSpec {
     #[serde(flatten)]
     pub kind: FaultKind,

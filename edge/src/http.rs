@@ -115,8 +115,10 @@ fn write_response(stream: &mut TcpStream, r: &Response, keep_alive: bool) -> io:
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(&r.body)?;
+    // One write: a separate body write would wait for the client's delayed ACK of the head.
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(&r.body);
+    stream.write_all(&bytes)?;
     stream.flush()
 }
 
@@ -248,6 +250,7 @@ where
 }
 
 fn connection<F: Fn(&Request) -> Action>(stream: TcpStream, handler: &F, stop: &AtomicBool) {
+    let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(HEADER_TIMEOUT));
     let _ = stream.set_write_timeout(Some(IDLE_TIMEOUT));
     let Ok(write_half) = stream.try_clone() else { return };

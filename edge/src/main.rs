@@ -36,6 +36,7 @@ CONTROL API:
     GET /_emulator/stats                                          counts: requests by status, events, duplicates
     DELETE /_emulator/events                                      forget everything recorded
     GET|POST|DELETE /_emulator/faults                             inject failures (503, 429 + Retry-After, latency, resets, ...)
+    POST /_emulator/tokens/expire                                 expire every issued IMS token (tests refresh)
 ";
 
 struct Options {
@@ -120,20 +121,24 @@ fn main() {
     {
         let (app, stop) = (Arc::clone(&app), Arc::clone(&stop));
         std::thread::spawn(move || loop {
+            use std::io::Write;
             std::thread::sleep(std::time::Duration::from_millis(50));
             if STOP.load(Ordering::SeqCst) {
                 stop.store(true, Ordering::SeqCst);
                 // Wait for a recording in progress, make the JSONL durable, then go.
                 app.quiesce();
-                eprintln!("xdm-relay-edge: stopped; events are in {}", app.jsonl_path.display());
+                let _ = writeln!(std::io::stderr(), "xdm-relay-edge: stopped; events are in {}", app.jsonl_path.display());
                 std::process::exit(0);
             }
         });
     }
-    println!("xdm-relay-edge listening on http://{bound}");
-    println!("inspector: http://{bound}/   events recorded in {}", app.jsonl_path.display());
+    // Written, not println!: a reader that closed the pipe after the first line must not kill
+    // the emulator.
     use std::io::Write;
-    let _ = std::io::stdout().flush();
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "xdm-relay-edge listening on http://{bound}");
+    let _ = writeln!(out, "inspector: http://{bound}/   events recorded in {}", app.jsonl_path.display());
+    let _ = out.flush();
     let handler = Arc::new(move |req: &http::Request| app.handle(req));
     http::serve(listener, stop, handler);
 }

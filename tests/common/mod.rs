@@ -76,3 +76,112 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// A running `xdm-relay-edge` on a free loopback port, stopped on drop.
+pub struct Edge {
+    child: std::process::Child,
+    pub url: String,
+    pub data: PathBuf,
+}
+
+pub fn edge_binary() -> PathBuf {
+    let path = repo_root().join("target/release/xdm-relay-edge");
+    if !path.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--release", "-p", "xdm-relay-edge"])
+            .current_dir(repo_root())
+            .status()
+            .expect("build the emulator");
+        assert!(status.success());
+    }
+    path
+}
+
+/// A fresh temporary directory for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "xdm-relay-test-{}-{}-{name}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+impl Edge {
+    pub fn start(extra: &[&str]) -> Edge {
+        use std::io::BufRead;
+        let data = temp_dir("edge");
+        let mut child = Command::new(edge_binary())
+            .args(["--listen", "127.0.0.1:0", "--data"])
+            .arg(&data)
+            .args(extra)
+            .current_dir(repo_root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start xdm-relay-edge");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).expect("read the listen line");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_string();
+        Edge { child, url, data }
+    }
+
+    pub fn get(&self, path: &str) -> serde_json::Value {
+        // Read as a stream: into_string() stops at 10 MB, and 5 000 events are more.
+        let reader = ureq::get(&format!("{}{path}", self.url)).call().expect("GET").into_reader();
+        serde_json::from_reader(reader).expect("JSON")
+    }
+
+    pub fn stats(&self) -> serde_json::Value {
+        self.get("/_emulator/stats")
+    }
+
+    pub fn events(&self) -> Vec<serde_json::Value> {
+        self.get("/_emulator/events")["events"].as_array().cloned().unwrap_or_default()
+    }
+
+    pub fn fault(&self, spec: serde_json::Value) {
+        ureq::post(&format!("{}/_emulator/faults", self.url)).send_string(&spec.to_string()).expect("add fault");
+    }
+
+    pub fn clear_faults(&self) {
+        ureq::delete(&format!("{}/_emulator/faults", self.url)).call().expect("clear faults");
+    }
+
+    /// Waits until the emulator has accepted `n` events (or the timeout passes); returns the count.
+    pub fn wait_for_events(&self, n: u64, timeout: std::time::Duration) -> u64 {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let got = self.stats()["eventsAccepted"].as_u64().unwrap_or(0);
+            if got >= n || std::time::Instant::now() >= deadline {
+                return got;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// `_id` → number of times it arrived.
+    pub fn id_counts(&self) -> std::collections::HashMap<String, u64> {
+        let mut counts = std::collections::HashMap::new();
+        for e in self.events() {
+            *counts.entry(e["xdm"]["_id"].as_str().unwrap_or("").to_string()).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+impl Drop for Edge {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
