@@ -1,0 +1,64 @@
+<?php
+declare(strict_types=1);
+
+namespace XdmRelay\Connector\Console\Command;
+
+use Magento\Store\Model\StoreManagerInterface;
+use Symfony\Component\Console\Command\Command;
+use Symfony\Component\Console\Helper\Table;
+use Symfony\Component\Console\Input\InputInterface;
+use Symfony\Component\Console\Output\OutputInterface;
+use XdmRelay\Connector\Model\Config;
+use XdmRelay\Connector\Model\Extension;
+
+/** bin/magento xdm-relay:status */
+class Status extends Command
+{
+    public function __construct(
+        private readonly Extension $extension,
+        private readonly Config $config,
+        private readonly StoreManagerInterface $storeManager
+    ) {
+        parent::__construct();
+    }
+
+    protected function configure(): void
+    {
+        $this->setName('xdm-relay:status')->setDescription('Extension, configuration per website, spool and delivery status of XDM Relay');
+    }
+
+    protected function execute(InputInterface $input, OutputInterface $output): int
+    {
+        if (!$this->extension->isLoaded()) {
+            $output->writeln('<error>Extension: not loaded. Add extension=xdm_relay to php.ini (CLI and PHP-FPM).</error>');
+            return 1;
+        }
+        $output->writeln('Extension: xdm_relay ' . $this->extension->version());
+        $settings = $this->config->extensionSettings();
+        if (isset($settings['auth']['client_secret'])) {
+            $settings['auth']['client_secret'] = '********';
+        }
+        $output->writeln('Settings: ' . json_encode($settings, JSON_UNESCAPED_SLASHES));
+        $table = new Table($output);
+        $table->setHeaders(['Website', 'Back office events', 'Profiles', 'Datastream', 'Dataset', 'Profile dataset']);
+        foreach ($this->storeManager->getWebsites() as $website) {
+            $id = $website->getId();
+            $events = $this->config->eventDestination($id);
+            $profiles = $this->config->profileDestination($id);
+            $table->addRow([
+                $website->getCode(),
+                $this->config->backofficeEnabled($id) ? 'on' : 'off',
+                $this->config->profilesEnabled($id) ? 'on' : 'off',
+                $events['datastream_id'],
+                $events['dataset_id'] ?? '',
+                $profiles['dataset_id'] ?? '',
+            ]);
+        }
+        $table->render();
+        $stats = $this->extension->stats();
+        foreach (['spool_bytes', 'spool_events', 'queued', 'accepted', 'delivered', 'failed', 'dropped', 'last_error', 'last_delivery_at'] as $key) {
+            $output->writeln(sprintf('%-17s %s', $key . ':', var_export($stats[$key] ?? null, true)));
+        }
+        return 0;
+    }
+}
