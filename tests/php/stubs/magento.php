@@ -1,0 +1,259 @@
+<?php
+// Small stand-ins for the Magento interfaces and classes the module uses (signatures as in
+// Magento 2.4.6, research/magento.md §7). Test-only: never shipped in php/.
+declare(strict_types=1);
+
+namespace Magento\Framework {
+    class DataObject implements \ArrayAccess
+    {
+        protected $_data = [];
+
+        public function __construct(array $data = [])
+        {
+            $this->_data = $data;
+        }
+
+        public function getData($key = '', $index = null)
+        {
+            if ($key === '') {
+                return $this->_data;
+            }
+            return $this->_data[$key] ?? null;
+        }
+
+        public function setData($key, $value = null)
+        {
+            if (is_array($key)) {
+                $this->_data = $key;
+            } else {
+                $this->_data[$key] = $value;
+            }
+            return $this;
+        }
+
+        public function addData(array $arr)
+        {
+            foreach ($arr as $k => $v) {
+                $this->_data[$k] = $v;
+            }
+            return $this;
+        }
+
+        public function unsetData($key = null)
+        {
+            if ($key === null) {
+                $this->_data = [];
+            } else {
+                unset($this->_data[$key]);
+            }
+            return $this;
+        }
+
+        public function hasData($key = '')
+        {
+            return array_key_exists($key, $this->_data);
+        }
+
+        public function __call($method, $args)
+        {
+            $key = strtolower(preg_replace('/(.)([A-Z])/', '$1_$2', substr($method, 3)));
+            return match (substr($method, 0, 3)) {
+                'get' => $this->getData($key),
+                'set' => $this->setData($key, $args[0] ?? null),
+                'uns' => $this->unsetData($key),
+                'has' => $this->hasData($key),
+                default => throw new \BadMethodCallException($method),
+            };
+        }
+
+        public function offsetExists($offset): bool { return isset($this->_data[$offset]); }
+        public function offsetGet($offset): mixed { return $this->_data[$offset] ?? null; }
+        public function offsetSet($offset, $value): void { $this->_data[$offset] = $value; }
+        public function offsetUnset($offset): void { unset($this->_data[$offset]); }
+    }
+
+    class Event extends DataObject
+    {
+    }
+
+    class FlagManager
+    {
+        public array $flags = [];
+
+        public function getFlagData($code) { return $this->flags[$code] ?? null; }
+        public function saveFlag($code, $value) { $this->flags[$code] = $value; return true; }
+        public function deleteFlag($code) { unset($this->flags[$code]); return true; }
+    }
+
+    interface UrlInterface
+    {
+        public const URL_TYPE_MEDIA = 'media';
+    }
+}
+
+namespace Magento\Framework\Event {
+    class Observer extends \Magento\Framework\DataObject
+    {
+        public function getEvent()
+        {
+            return $this->getData('event');
+        }
+    }
+
+    interface ObserverInterface
+    {
+        public function execute(Observer $observer);
+    }
+}
+
+namespace Magento\Framework\Model {
+    class AbstractModel extends \Magento\Framework\DataObject
+    {
+        protected $_origData = null;
+        protected $_isObjectNew = null;
+
+        public function getId() { return $this->getData('entity_id') ?? $this->getData('id'); }
+
+        public function getOrigData($key = null)
+        {
+            if ($key === null) {
+                return $this->_origData;
+            }
+            return $this->_origData[$key] ?? null;
+        }
+
+        public function setOrigData($key = null, $data = null)
+        {
+            $this->_origData = $key === null ? $this->_data : array_merge((array) $this->_origData, [$key => $data]);
+            return $this;
+        }
+
+        public function isObjectNew($flag = null)
+        {
+            if ($flag !== null) {
+                $this->_isObjectNew = $flag;
+            }
+            return $this->_isObjectNew ?? !$this->getId();
+        }
+    }
+}
+
+namespace Magento\Framework\App\Config {
+    interface ScopeConfigInterface
+    {
+        public const SCOPE_TYPE_DEFAULT = 'default';
+        public function getValue($path, $scopeType = self::SCOPE_TYPE_DEFAULT, $scopeCode = null);
+        public function isSetFlag($path, $scopeType = self::SCOPE_TYPE_DEFAULT, $scopeCode = null);
+    }
+
+    class Value extends \Magento\Framework\Model\AbstractModel
+    {
+        public function getFieldsetDataValue($key)
+        {
+            return $this->getData('fieldset_data')[$key] ?? null;
+        }
+
+        public function beforeSave()
+        {
+            return $this;
+        }
+    }
+}
+
+namespace Magento\Framework\Exception {
+    class LocalizedException extends \Exception
+    {
+    }
+}
+
+namespace Magento\Framework\Data {
+    interface OptionSourceInterface
+    {
+        public function toOptionArray();
+    }
+}
+
+namespace Magento\Framework\Api {
+    class SearchCriteria extends \Magento\Framework\DataObject
+    {
+    }
+
+    class SearchCriteriaBuilder
+    {
+        private array $filters = [];
+        private array $sort = [];
+        private ?int $pageSize = null;
+        private int $page = 1;
+
+        public function addFilter($field, $value, $conditionType = 'eq') { $this->filters[] = [$field, $value, $conditionType]; return $this; }
+        public function addSortOrder($sortOrder) { $this->sort[] = $sortOrder; return $this; }
+        public function setPageSize($pageSize) { $this->pageSize = $pageSize; return $this; }
+        public function setCurrentPage($currentPage) { $this->page = $currentPage; return $this; }
+
+        public function create()
+        {
+            $c = new SearchCriteria(['filters' => $this->filters, 'sort' => $this->sort, 'page_size' => $this->pageSize, 'current_page' => $this->page]);
+            $this->filters = $this->sort = [];
+            $this->pageSize = null;
+            $this->page = 1;
+            return $c;
+        }
+    }
+
+    class SortOrderBuilder
+    {
+        private array $data = [];
+        public function setField($field) { $this->data['field'] = $field; return $this; }
+        public function setAscendingDirection() { $this->data['direction'] = 'ASC'; return $this; }
+        public function create() { $d = $this->data; $this->data = []; return new \Magento\Framework\DataObject($d); }
+    }
+}
+
+namespace Magento\Sales\Api {
+    interface OrderRepositoryInterface
+    {
+        public function getList(\Magento\Framework\Api\SearchCriteria $searchCriteria);
+        public function get($id);
+    }
+}
+
+namespace Magento\Store\Model {
+    interface ScopeInterface
+    {
+        public const SCOPE_STORE = 'store';
+        public const SCOPE_WEBSITE = 'website';
+        public const SCOPE_WEBSITES = 'websites';
+    }
+
+    interface StoreManagerInterface
+    {
+        public function getStore($storeId = null);
+        public function getWebsite($websiteId = null);
+        public function getWebsites($withDefault = false, $codeKey = false);
+    }
+}
+
+namespace Magento\Framework\Component {
+    class ComponentRegistrar
+    {
+        public const MODULE = 'module';
+        public static array $paths = [];
+
+        public static function register($type, $componentName, $path)
+        {
+            self::$paths[$type][$componentName] = $path;
+        }
+    }
+}
+
+namespace {
+    if (!function_exists('__')) {
+        function __($text, ...$args)
+        {
+            foreach ($args as $i => $a) {
+                $text = str_replace('%' . ($i + 1), (string) $a, $text);
+            }
+            return $text;
+        }
+    }
+}
