@@ -26,3 +26,4 @@ spl_autoload_register(static function (string $class): void {
 require __DIR__ . '/../../../php/registration.php';
 require __DIR__ . '/Models.php';
 require __DIR__ . '/Store.php';
+require __DIR__ . '/OrderRepository.php';
