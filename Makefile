@@ -24,6 +24,9 @@ test-rust:
 test-php:
 	bash tests/php/run.sh
 
+demo: build
+	bash demo/run.sh $(ARGS)
+
 # Regenerates the PHP stubs from the Rust code (tests/stubs.rs fails when they are stale).
 stubs: build
 	cargo php stubs --manifest Cargo.toml --stdout > stubs/xdm_relay.stubs.php.new

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 apt_packages=(php-dev php-cli php8.2-fpm php-mbstring php-xml php-curl libclang-dev clang phpunit
-  libxml2-utils libfcgi-bin php-symfony-console php-psr-log chromium)
+  libxml2-utils libfcgi-bin php-symfony-console php-psr-log chromium curl)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
