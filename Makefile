@@ -24,6 +24,9 @@ test-rust:
 test-php:
 	bash tests/php/run.sh
 
+bench: build
+	bash bench/run.sh
+
 demo: build
 	bash demo/run.sh $(ARGS)
 
