@@ -9,7 +9,7 @@ trap '[ -n "${FPM:-}" ] && kill -QUIT $FPM 2>/dev/null; [ -n "${EDGE_PID:-}" ] &
 HISTORY_ORDERS="${HISTORY_ORDERS:-100000}"
 
 echo "== Rust: mapping an order (criterion)"
-cargo bench --bench mapping -- --warm-up-time 1 --measurement-time 3 2>/dev/null | grep -E "^map|time:" | grep -v change
+cargo bench --bench mapping -- --warm-up-time 1 --measurement-time 3 2>/dev/null | grep -E "^map|time:" | grep -v "%"
 
 target/release/xdm-relay-edge --listen 127.0.0.1:0 --data "$WORK/edge" > "$WORK/edge.out" 2>&1 &
 EDGE_PID=$!

@@ -51,26 +51,49 @@ fn convert_array(array: &ZendHashTable, depth: usize, budget: &mut usize) -> Val
     if depth >= MAX_DEPTH {
         return Value::Unsupported(format!("an array nested deeper than {MAX_DEPTH} levels"));
     }
-    if array.has_sequential_keys() {
-        return Value::List(
-            array
-                .iter()
-                .map(|(_, v)| convert(v, depth + 1, budget))
-                .collect(),
-        );
+    // One pass: values are converted as they come; the array is a list while its keys are
+    // exactly 0, 1, 2, ... (integer keys are only turned into text if it turns out not to be).
+    let mut keys: Vec<Option<String>> = Vec::with_capacity(array.len());
+    let mut values = Vec::with_capacity(array.len());
+    let mut sequential = true;
+    for (position, (key, value)) in array.iter().enumerate() {
+        let key = match key {
+            ArrayKey::Long(i) => {
+                sequential &= i == position as i64;
+                keys.push(None);
+                Some(i)
+            }
+            ArrayKey::String(s) => {
+                sequential = false;
+                keys.push(Some(s));
+                None
+            }
+            ArrayKey::Str(s) => {
+                sequential = false;
+                keys.push(Some(s.to_string()));
+                None
+            }
+            ArrayKey::ZendString(s) => {
+                sequential = false;
+                keys.push(Some(s.as_str().map(str::to_string).unwrap_or_else(|_| String::from_utf8_lossy(s.as_bytes()).into_owned())));
+                None
+            }
+        };
+        if let (Some(i), Some(slot)) = (key, keys.last_mut()) {
+            if !sequential {
+                *slot = Some(i.to_string());
+            }
+        }
+        values.push(convert(value, depth + 1, budget));
+    }
+    if sequential {
+        return Value::List(values);
     }
     Value::Map(
-        array
-            .iter()
-            .map(|(k, v)| {
-                let key = match k {
-                    ArrayKey::Long(i) => i.to_string(),
-                    ArrayKey::String(s) => s,
-                    ArrayKey::Str(s) => s.to_string(),
-                    ArrayKey::ZendString(s) => s.as_str().map(str::to_string).unwrap_or_else(|_| String::from_utf8_lossy(s.as_bytes()).into_owned()),
-                };
-                (key, convert(v, depth + 1, budget))
-            })
+        keys.into_iter()
+            .zip(values)
+            .enumerate()
+            .map(|(position, (key, value))| (key.unwrap_or_else(|| position.to_string()), value))
             .collect(),
     )
 }
