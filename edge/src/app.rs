@@ -20,11 +20,15 @@ use crate::strict::StrictChecker;
 pub const EDGE_MAX_BODY: usize = 65_536;
 /// Recent events kept in memory for queries and the inspector (the JSONL file has all).
 const KEEP_EVENTS: usize = 10_000;
+/// Duplicate `_id`s are detected among this many most recent ids, so memory stays bounded on a
+/// staging emulator that runs for months.
+const KEEP_IDS: usize = 1_000_000;
 const INSPECTOR: &str = include_str!("inspector.html");
 
 struct Store {
     events: VecDeque<Value>,
     seen_ids: HashSet<String>,
+    seen_order: VecDeque<String>,
     jsonl: File,
     by_status: BTreeMap<u16, u64>,
     accepted: u64,
@@ -89,6 +93,7 @@ impl App {
             store: Mutex::new(Store {
                 events: VecDeque::new(),
                 seen_ids: HashSet::new(),
+                seen_order: VecDeque::new(),
                 jsonl,
                 by_status: BTreeMap::new(),
                 accepted: 0,
@@ -372,9 +377,16 @@ impl App {
         let mut store = self.store();
         for event in events {
             let id = event["xdm"]["_id"].as_str().unwrap_or("").to_string();
-            let duplicate = !id.is_empty() && !store.seen_ids.insert(id);
+            let duplicate = !id.is_empty() && !store.seen_ids.insert(id.clone());
             if duplicate {
                 store.duplicates += 1;
+            } else if !id.is_empty() {
+                store.seen_order.push_back(id);
+                if store.seen_order.len() > KEEP_IDS {
+                    if let Some(oldest) = store.seen_order.pop_front() {
+                        store.seen_ids.remove(&oldest);
+                    }
+                }
             }
             store.accepted += 1;
             let entry = json!({
@@ -415,6 +427,7 @@ impl App {
         let mut s = self.store();
         s.events.clear();
         s.seen_ids.clear();
+        s.seen_order.clear();
         s.by_status.clear();
         s.accepted = 0;
         s.duplicates = 0;
