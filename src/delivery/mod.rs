@@ -60,8 +60,8 @@ pub fn set_ini(values: IniValues) {
     let _ = INI.set(values);
 }
 
-pub fn ini() -> IniValues {
-    INI.get().cloned().unwrap_or_default()
+pub fn ini() -> &'static IniValues {
+    INI.get_or_init(IniValues::default)
 }
 
 /// Counters of this process (since it started or forked) and gauges of its spool.
@@ -157,8 +157,8 @@ fn lock_runtime() -> std::sync::MutexGuard<'static, Option<Runtime>> {
     }
 }
 
-fn spool_dir(settings: &Settings) -> PathBuf {
-    settings.spool_dir.clone().unwrap_or_else(|| ini().spool_dir)
+pub(crate) fn spool_dir(settings: &Settings) -> PathBuf {
+    settings.spool_dir.clone().unwrap_or_else(|| ini().spool_dir.clone())
 }
 
 fn spool_max_bytes(settings: &Settings) -> u64 {
@@ -203,20 +203,21 @@ pub struct Degraded(pub String);
 /// Accepts a mapped event: spool append, then channel send. Never touches the network, never
 /// blocks. `Err` carries a warning for the caller to raise at most once per request; the event
 /// id is valid either way.
-pub fn emit(mapped: &Mapped, dest: &Destination) -> Result<(), Degraded> {
+pub fn emit(mapped: Mapped, dest: &Destination) -> Result<(), Degraded> {
     if !ini().enabled {
         return Ok(());
     }
     let mut guard = lock_runtime();
     let rt = runtime(&mut guard);
     let settings = rt.shared.settings();
-    let xdm = match RawValue::from_string(mapped.json.clone()) {
+    let profile = mapped.kind == DocumentKind::ProfileRecord;
+    let xdm = match RawValue::from_string(mapped.json) {
         Ok(raw) => raw,
         Err(e) => return Err(Degraded(format!("internal: mapped document is not JSON: {e}"))),
     };
     let record = SpoolRecord {
-        id: mapped.id.clone(),
-        profile: mapped.kind == DocumentKind::ProfileRecord,
+        id: mapped.id,
+        profile,
         dest: dest.clone(),
         accepted_ms: now_ms(),
         xdm,

@@ -232,7 +232,7 @@ impl State {
 
     fn adopt(&mut self) {
         self.last_adopt = Some(Instant::now());
-        let dir = self.settings.spool_dir.clone().unwrap_or_else(|| super::ini().spool_dir);
+        let dir = super::spool_dir(&self.settings);
         let own: HashSet<PathBuf> = self.tracks.keys().cloned().collect();
         for adopted in spool::adopt_orphans(&dir, &own) {
             self.shared.corrupt.fetch_add(adopted.corrupt, Ordering::Relaxed);
@@ -406,7 +406,7 @@ impl State {
             }
             Err((status, reason)) => {
                 self.shared.failed.fetch_add(1, Ordering::Relaxed);
-                let dir = self.settings.spool_dir.clone().unwrap_or_else(|| super::ini().spool_dir);
+                let dir = super::spool_dir(&self.settings);
                 let line = serde_json::json!({
                     "at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                     "id": p.record.id,
@@ -446,7 +446,7 @@ impl State {
             !complete
         });
         if self.tracks.len() != before {
-            let dir = self.settings.spool_dir.clone().unwrap_or_else(|| super::ini().spool_dir);
+            let dir = super::spool_dir(&self.settings);
             self.shared.spool_bytes.store(spool::usage(&dir).0, Ordering::Relaxed);
         }
         self.shared.segments_open.store(self.tracks.len() as u64, Ordering::Release);

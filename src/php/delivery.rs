@@ -64,12 +64,13 @@ pub fn xdm_relay_emit(event: String, payload: &ZendHashTable, destination: &Zend
         now: chrono::Utc::now(),
     };
     let mapped = mapping::map_event(&event, &payload, &ctx).map_err(invalid_event)?;
-    if let Err(delivery::Degraded(warning)) = delivery::emit(&mapped, &dest) {
+    let id = mapped.id.clone();
+    if let Err(delivery::Degraded(warning)) = delivery::emit(mapped, &dest) {
         if !warning.is_empty() {
             php_error(&ErrorType::Warning, &format!("xdm_relay: {warning}"));
         }
     }
-    Ok(mapped.id)
+    Ok(id)
 }
 
 /// Sets the process-wide settings (see the contract for keys and defaults). Cheap when called

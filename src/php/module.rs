@@ -99,7 +99,7 @@ extern "C" fn php_module_info(_module: *mut ModuleEntry) {
             None => "none (unauthenticated collection)".to_string(),
         };
         info_table_row!("auth", auth.as_str());
-        let spool = settings.spool_dir.clone().unwrap_or(ini.spool_dir);
+        let spool = pipeline::spool_dir(&settings);
         info_table_row!("spool_dir", spool.display().to_string().as_str());
         info_table_row!("spool_max_bytes", settings.spool_max_bytes.unwrap_or(ini.spool_max_bytes).to_string().as_str());
         for (k, v) in [
