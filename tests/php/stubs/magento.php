@@ -166,6 +166,39 @@ namespace Magento\Framework\Exception {
     }
 }
 
+namespace Magento\Backend\Block\Template {
+    class Context
+    {
+    }
+}
+
+namespace Magento\Config\Block\System\Config\Form {
+    class Field extends \Magento\Framework\DataObject
+    {
+        public function __construct($context = null, array $data = [])
+        {
+            parent::__construct($data);
+        }
+
+        public function escapeHtml($text)
+        {
+            return htmlspecialchars((string) $text, ENT_QUOTES);
+        }
+    }
+}
+
+namespace Magento\Framework\Notification {
+    interface MessageInterface
+    {
+        public const SEVERITY_CRITICAL = 1;
+        public const SEVERITY_MAJOR = 2;
+        public function getIdentity();
+        public function isDisplayed();
+        public function getText();
+        public function getSeverity();
+    }
+}
+
 namespace Magento\Framework\Data {
     interface OptionSourceInterface
     {
