@@ -311,3 +311,31 @@ fn configure_rejects_unknown_and_invalid_keys_with_config_exception() {
     assert!(lines[2].contains("batch_max_bytes: expected an integer from 1024 to 65536"));
     assert!(lines[3].contains("auth.type: JWT service accounts are retired"));
 }
+
+#[test]
+fn the_request_thread_never_waits_for_a_slow_or_hanging_edge() {
+    let edge = Edge::start(&[]);
+    let spool = common::temp_dir("slow-spool");
+    // Every request takes 2 s: emitting must not notice, and neither must the process exit.
+    edge.fault(json!({"kind": "latency", "ms": 2000, "count": 1000}));
+    let started = Instant::now();
+    let (out, result) = run_emit(&edge, &spool, 100, "slow", &[("XR_SETTINGS", r#"{"shutdown_timeout_ms": 0}"#)]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let emit_ms = result["emit_ms"].as_f64().unwrap();
+    assert!(emit_ms < 500.0, "100 emits took {emit_ms} ms while the Edge needed 2 s per request");
+    assert!(started.elapsed() < Duration::from_secs(2), "the process exit did not wait for the network");
+    edge.clear_faults();
+
+    // A request that hangs is abandoned after request_timeout_ms and retried.
+    edge.fault(json!({"kind": "timeout", "ms": 4000, "count": 1}));
+    let started = Instant::now();
+    let (out, result) = run_emit(&edge, &spool, 1, "hung", &[("XR_SETTINGS", r#"{"request_timeout_ms": 500}"#), ("XR_FLUSH", "20")]);
+    let took = started.elapsed();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(result["flushed"], true, "{result}");
+    assert!(result["stats"]["retried"].as_u64().unwrap() >= 1, "{result}");
+    assert!(took < Duration::from_secs(4), "the client gave up before the Edge's 4 s hold: {took:?}");
+    edge.wait_for_events(102, Duration::from_secs(20));
+    assert_eq!(ids_with_prefix(&edge, "slow-").len(), 100, "the slow process's events arrived (adopted)");
+    assert_eq!(ids_with_prefix(&edge, "hung-").len(), 1);
+}
