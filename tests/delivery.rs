@@ -339,3 +339,34 @@ fn the_request_thread_never_waits_for_a_slow_or_hanging_edge() {
     assert_eq!(ids_with_prefix(&edge, "slow-").len(), 100, "the slow process's events arrived (adopted)");
     assert_eq!(ids_with_prefix(&edge, "hung-").len(), 1);
 }
+
+#[test]
+fn the_sender_thread_blocks_signals_so_php_timeouts_reach_the_php_thread() {
+    let edge = Edge::start(&[]);
+    let spool = common::temp_dir("signals-spool");
+    let script = format!(
+        r#"require '{}';
+        xdm_relay_configure(['edge_url' => '{}', 'spool_dir' => '{}']);
+        xdm_relay_emit('orderPlaced', order_payload(), ['datastream_id' => 'ds']);
+        foreach (glob('/proc/self/task/*') as $task) {{
+            $status = file_get_contents("$task/status");
+            preg_match('/^Name:\s*(.*)$/m', $status, $name);
+            preg_match('/^SigBlk:\s*([0-9a-f]+)$/m', $status, $blocked);
+            echo trim($name[1]), ' ', $blocked[1], "\n";
+        }}"#,
+        common::repo_root().join("tests/fixtures/mapping/payloads.php").display(),
+        edge.url,
+        spool.display()
+    );
+    let out = common::php(&script, &[]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let text = common::stdout(&out);
+    let sender = text.lines().find(|l| l.starts_with("xdm-relay-sende")).unwrap_or_else(|| panic!("no sender thread: {text}"));
+    let mask = u64::from_str_radix(sender.split_whitespace().nth(1).unwrap(), 16).unwrap();
+    for signal in [libc::SIGPROF, libc::SIGALRM, libc::SIGTERM, libc::SIGQUIT, libc::SIGINT, libc::SIGUSR1] {
+        assert!(mask & (1u64 << (signal - 1)) != 0, "signal {signal} is not blocked in the sender thread: {sender}");
+    }
+    let php_thread = text.lines().find(|l| l.starts_with("php")).unwrap();
+    let php_mask = u64::from_str_radix(php_thread.split_whitespace().nth(1).unwrap(), 16).unwrap();
+    assert_eq!(php_mask & (1u64 << (libc::SIGPROF - 1)), 0, "the PHP thread still receives SIGPROF: {php_thread}");
+}
