@@ -177,7 +177,13 @@ fn orphaned_segments_of_a_killed_process_are_adopted() {
     edge.fault(json!({"kind": "status", "status": 503, "seconds": 3600.0}));
     let (out, _) = run_emit(&edge, &spool, 100, "orphan", &[("XR_KILL_SELF", "1")]);
     assert!(!out.status.success(), "the process was SIGKILLed");
-    assert!(segments(&spool) >= 1, "its events are in the spool");
+    assert!(
+        segments(&spool) >= 1,
+        "its events are in the spool: {:?} {} {}",
+        std::fs::read_dir(&spool).map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>()),
+        common::stdout(&out),
+        common::stderr(&out)
+    );
     edge.clear_faults();
     let (out, result) = run_emit(&edge, &spool, 1, "adopter", &[("XR_FLUSH", "10")]);
     assert!(out.status.success(), "{}", common::stderr(&out));
@@ -348,12 +354,21 @@ fn the_sender_thread_blocks_signals_so_php_timeouts_reach_the_php_thread() {
         r#"require '{}';
         xdm_relay_configure(['edge_url' => '{}', 'spool_dir' => '{}']);
         xdm_relay_emit('orderPlaced', order_payload(), ['datastream_id' => 'ds']);
-        foreach (glob('/proc/self/task/*') as $task) {{
-            $status = file_get_contents("$task/status");
-            preg_match('/^Name:\s*(.*)$/m', $status, $name);
-            preg_match('/^SigBlk:\s*([0-9a-f]+)$/m', $status, $blocked);
-            echo trim($name[1]), ' ', $blocked[1], "\n";
-        }}"#,
+        // The new thread names itself once it runs: wait for that.
+        for ($try = 0; $try < 200; $try++) {{
+            $lines = [];
+            foreach (glob('/proc/self/task/*') as $task) {{
+                $status = file_get_contents("$task/status");
+                preg_match('/^Name:\s*(.*)$/m', $status, $name);
+                preg_match('/^SigBlk:\s*([0-9a-f]+)$/m', $status, $blocked);
+                $lines[] = trim($name[1]) . ' ' . $blocked[1];
+            }}
+            if (preg_grep('/^xdm-relay-sende/', $lines)) {{
+                break;
+            }}
+            usleep(10000);
+        }}
+        echo implode("\n", $lines), "\n";"#,
         common::repo_root().join("tests/fixtures/mapping/payloads.php").display(),
         edge.url,
         spool.display()
@@ -369,4 +384,20 @@ fn the_sender_thread_blocks_signals_so_php_timeouts_reach_the_php_thread() {
     let php_thread = text.lines().find(|l| l.starts_with("php")).unwrap();
     let php_mask = u64::from_str_radix(php_thread.split_whitespace().nth(1).unwrap(), 16).unwrap();
     assert_eq!(php_mask & (1u64 << (libc::SIGPROF - 1)), 0, "the PHP thread still receives SIGPROF: {php_thread}");
+}
+
+#[test]
+fn events_beyond_a_full_channel_are_read_back_from_the_spool() {
+    let edge = Edge::start(&[]);
+    let spool = common::temp_dir("overflow-spool");
+    // The sender is stuck in a slow request while 6 000 events arrive: more than its channel holds.
+    edge.fault(json!({"kind": "latency", "ms": 3000, "count": 1}));
+    let (out, result) = run_emit(&edge, &spool, 6000, "overflow", &[("XR_FLUSH", "60")]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(result["flushed"], true, "{result}");
+    assert_eq!(result["stats"]["delivered"], 6000);
+    assert_eq!(result["stats"]["dropped"], 0);
+    let counts = ids_with_prefix(&edge, "overflow-");
+    assert_eq!(counts.len(), 6000);
+    assert!(counts.values().all(|&c| c == 1), "read back once, never twice");
 }

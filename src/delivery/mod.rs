@@ -88,6 +88,9 @@ pub struct Shared {
     pub segments_open: AtomicU64,
     pub last_error: Mutex<String>,
     pub settings: Mutex<Arc<Settings>>,
+    /// Segments the writer started, for the sender to take charge of (and keep locked) even when
+    /// none of their events came through the channel.
+    pub new_segments: Mutex<Vec<Arc<Segment>>>,
 }
 
 impl Shared {
@@ -133,7 +136,9 @@ static GENERATION: AtomicU64 = AtomicU64::new(0);
 static RUNTIME: Mutex<Option<Runtime>> = Mutex::new(None);
 /// Wake the sender when this many events wait, instead of once per event.
 const HIGH_WATER: usize = 64;
-const CHANNEL_CAPACITY: usize = 65_536;
+/// The channel's slots are allocated up front (about 170 bytes each, ~0.7 MB here, per process);
+/// when it is full the event is still in the spool and the sender reads it back from there.
+const CHANNEL_CAPACITY: usize = 4_096;
 
 extern "C" fn after_fork_in_child() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
@@ -290,6 +295,9 @@ fn spool_append(rt: &mut Runtime, settings: &Settings, record: &SpoolRecord) -> 
         let segment = Segment::create(&dir, rt.segment_seq).map_err(|e| {
             SpoolFailure::Io(format!("spool directory {} is not writable ({e}); events are kept in memory only", dir.display()))
         })?;
+        if let Ok(mut new) = rt.shared.new_segments.lock() {
+            new.push(Arc::clone(&segment));
+        }
         rt.writer = Some(Writer { segment, dir: dir.clone() });
     }
     let Some(writer) = &rt.writer else {

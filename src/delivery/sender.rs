@@ -148,6 +148,13 @@ impl State {
     }
 
     fn take_new(&mut self, rx: &Receiver<Item>) {
+        let started: Vec<Arc<Segment>> = match self.shared.new_segments.lock() {
+            Ok(mut new) => std::mem::take(&mut *new),
+            Err(_) => Vec::new(),
+        };
+        for segment in started {
+            self.track(&segment);
+        }
         while let Ok(item) = rx.try_recv() {
             match item.spooled {
                 Some((segment, offset, end)) => {

@@ -11,8 +11,8 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt};
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
+use std::sync::{Arc, Once};
 
 use super::record::{self, Decoded};
 
@@ -33,6 +33,52 @@ fn lock_blocking(file: &File) -> io::Result<()> {
         Ok(())
     } else {
         Err(io::Error::last_os_error())
+    }
+}
+
+/// Descriptors of the segments this process holds (own and adopted), so that a forked child can
+/// close them in its atfork handler, right in `fork()`: a child that never emits (a worker of
+/// Magento's parallel indexer, say) would otherwise keep its parent's segment locks for its whole
+/// life, and nobody could adopt them once the parent is gone. Slots hold -1 when free; a segment
+/// that finds no free slot is still closed by `close_inherited_segment_fds` at the child's first
+/// emit.
+const FD_SLOTS: usize = 256;
+static SEGMENT_FDS: [AtomicI32; FD_SLOTS] = [const { AtomicI32::new(-1) }; FD_SLOTS];
+
+fn register_fd(fd: i32) {
+    static ATFORK: Once = Once::new();
+    ATFORK.call_once(|| {
+        // SAFETY: registers a child handler that only loads atomics and calls close(2), both
+        // async-signal-safe.
+        unsafe {
+            libc::pthread_atfork(None, None, Some(close_segment_fds_in_child));
+        }
+    });
+    for slot in &SEGMENT_FDS {
+        if slot.compare_exchange(-1, fd, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            return;
+        }
+    }
+}
+
+fn unregister_fd(fd: i32) {
+    for slot in &SEGMENT_FDS {
+        if slot.compare_exchange(fd, -1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            return;
+        }
+    }
+}
+
+extern "C" fn close_segment_fds_in_child() {
+    for slot in &SEGMENT_FDS {
+        let fd = slot.swap(-1, Ordering::AcqRel);
+        if fd >= 0 {
+            // SAFETY: the descriptor belongs to a segment object of the parent's runtime, which
+            // the child abandons without dropping, so nothing closes it a second time.
+            unsafe {
+                libc::close(fd);
+            }
+        }
     }
 }
 
@@ -63,15 +109,25 @@ impl Segment {
             .map(|d| d.as_nanos())
             .unwrap_or(0);
         let path = dir.join(format!("{}-{nanos}-{seq}.{SEGMENT_EXT}", std::process::id()));
+        // Created under another name and locked before it becomes a segment: an adopter scanning
+        // the directory must never find an unlocked, empty segment of a live process (it would
+        // take it for an orphan and delete it).
+        let unborn = path.with_extension("new");
         let file = OpenOptions::new()
             .read(true)
             .append(true)
             .create_new(true)
             .mode(0o600)
-            .open(&path)?;
+            .open(&unborn)?;
         if !try_lock(&file) {
+            let _ = fs::remove_file(&unborn);
             return Err(io::Error::new(io::ErrorKind::WouldBlock, "new segment is locked by another process"));
         }
+        if let Err(e) = fs::rename(&unborn, &path) {
+            let _ = fs::remove_file(&unborn);
+            return Err(e);
+        }
+        register_fd(file.as_raw_fd());
         Ok(Arc::new(Segment {
             path,
             file,
@@ -142,6 +198,13 @@ impl Segment {
     }
 }
 
+impl Drop for Segment {
+    fn drop(&mut self) {
+        // Before `file` closes its descriptor, so a reused number is never closed by a fork.
+        unregister_fd(self.file.as_raw_fd());
+    }
+}
+
 /// Offsets already acknowledged in a segment's side file.
 pub fn acked(seg_path: &Path) -> HashSet<u64> {
     let mut bytes = Vec::new();
@@ -191,6 +254,8 @@ pub fn adopt_orphans(dir: &Path, own: &HashSet<PathBuf>) -> Vec<Adopted> {
             .into_iter()
             .filter(|(offset, _)| !done.contains(offset))
             .collect();
+        // Registered only now that a Segment owns the file (its Drop unregisters it).
+        register_fd(file.as_raw_fd());
         out.push(Adopted {
             segment: Arc::new(Segment {
                 path,
