@@ -21,6 +21,10 @@ use crate::settings::Settings;
 
 /// How often the sender looks for orphaned segments of dead processes.
 const ADOPT_EVERY: Duration = Duration::from_secs(5);
+/// Spool bytes adopted per round; more orphans are taken as soon as the queue runs low.
+const ADOPT_BUDGET_BYTES: u64 = 16 * 1024 * 1024;
+/// "Low": fewer events than this waiting.
+const ADOPT_MORE_BELOW: usize = 1_000;
 
 struct Pending {
     record: SpoolRecord,
@@ -54,6 +58,8 @@ struct State {
     client: EdgeClient,
     settings: Arc<Settings>,
     last_adopt: Option<Instant>,
+    /// The last adoption round stopped at its budget.
+    orphans_left: bool,
     seed: u64,
 }
 
@@ -97,6 +103,7 @@ fn run(shared: Arc<Shared>, rx: Receiver<Item>) {
         pending: VecDeque::new(),
         tracks: HashMap::new(),
         last_adopt: None,
+        orphans_left: false,
         seed: retry::jitter_seed(),
     };
     loop {
@@ -128,7 +135,8 @@ impl State {
             self.settings = fresh;
         }
         self.take_new(rx);
-        if self.last_adopt.is_none_or(|t| t.elapsed() >= ADOPT_EVERY) {
+        let more_now = self.orphans_left && self.pending.len() < ADOPT_MORE_BELOW;
+        if more_now || self.last_adopt.is_none_or(|t| t.elapsed() >= ADOPT_EVERY) {
             self.adopt();
         }
         for track in self.tracks.values() {
@@ -241,7 +249,9 @@ impl State {
         self.last_adopt = Some(Instant::now());
         let dir = super::spool_dir(&self.settings);
         let own: HashSet<PathBuf> = self.tracks.keys().cloned().collect();
-        for adopted in spool::adopt_orphans(&dir, &own) {
+        let (adopted_segments, left) = spool::adopt_orphans(&dir, &own, ADOPT_BUDGET_BYTES);
+        self.orphans_left = left;
+        for adopted in adopted_segments {
             self.shared.corrupt.fetch_add(adopted.corrupt, Ordering::Relaxed);
             if adopted.corrupt > 0 {
                 self.shared.set_error(format!(
@@ -462,7 +472,9 @@ impl State {
     fn next_wake(&self) -> Duration {
         let now = Instant::now();
         let interval = Duration::from_millis(self.settings.flush_interval_ms);
-        let mut wake = ADOPT_EVERY.min(interval.max(Duration::from_millis(1)) * 5);
+        // Idle, the sender looks at its channel once per flush interval: an event emitted then
+        // waits about one interval, without a wake-up per event.
+        let mut wake = ADOPT_EVERY.min(interval.max(Duration::from_millis(1)));
         for p in &self.pending {
             let at = if p.attempts > 0 { p.due } else { p.queued_at + interval };
             wake = wake.min(at.saturating_duration_since(now));

@@ -224,15 +224,24 @@ pub struct Adopted {
     pub corrupt: u64,
 }
 
-/// Takes over every segment in `dir` whose owner is gone (its lock is free), except those in
-/// `own`. Each adopted segment stays locked by this process until it is delivered.
-pub fn adopt_orphans(dir: &Path, own: &HashSet<PathBuf>) -> Vec<Adopted> {
+/// Takes over segments in `dir` whose owner is gone (their lock is free), except those in `own`,
+/// until about `budget` bytes are read: after a long outage the spool may hold hundreds of MB and
+/// one worker must not load them all at once. Returns whether orphans were left for a later round.
+/// Each adopted segment stays locked by this process until it is delivered.
+pub fn adopt_orphans(dir: &Path, own: &HashSet<PathBuf>, budget: u64) -> (Vec<Adopted>, bool) {
     let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     let mut out = Vec::new();
+    let mut read = 0u64;
     for entry in entries.flatten() {
         let path = entry.path();
+        if read >= budget {
+            if path.extension().and_then(|e| e.to_str()) == Some(SEGMENT_EXT) && !own.contains(&path) {
+                return (out, true);
+            }
+            continue;
+        }
         if path.extension().and_then(|e| e.to_str()) != Some(SEGMENT_EXT) || own.contains(&path) {
             continue;
         }
@@ -246,6 +255,7 @@ pub fn adopt_orphans(dir: &Path, own: &HashSet<PathBuf>) -> Vec<Adopted> {
         if file.seek(SeekFrom::Start(0)).is_err() || file.read_to_end(&mut bytes).is_err() {
             continue;
         }
+        read += bytes.len() as u64;
         let decoded = record::decode(&bytes, 0);
         let done = acked(&path);
         let total = decoded.records.len() as u64;
@@ -269,7 +279,7 @@ pub fn adopt_orphans(dir: &Path, own: &HashSet<PathBuf>) -> Vec<Adopted> {
             corrupt: decoded.corrupt,
         });
     }
-    out
+    (out, false)
 }
 
 /// Bytes and segment count of the spool directory.
@@ -324,5 +334,50 @@ pub fn close_inherited_segment_fds() {
         unsafe {
             libc::close(fd);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::record::{encode, Destination, SpoolRecord};
+
+    fn orphan(dir: &Path, name: &str, records: usize) {
+        let mut bytes = Vec::new();
+        for i in 0..records {
+            bytes.extend(
+                encode(&SpoolRecord {
+                    id: format!("{name}-{i}"),
+                    profile: false,
+                    dest: Destination { datastream_id: "ds".into(), dataset_id: None, sandbox: None },
+                    accepted_ms: 1,
+                    xdm: serde_json::value::RawValue::from_string(format!("{{\"_id\":\"{name}-{i}\",\"pad\":\"{}\"}}", "x".repeat(1000))).unwrap(),
+                })
+                .unwrap(),
+            );
+        }
+        fs::write(dir.join(format!("{name}.{SEGMENT_EXT}")), bytes).unwrap();
+    }
+
+    #[test]
+    fn adoption_takes_orphans_up_to_its_budget_and_says_more_are_left() {
+        let dir = std::env::temp_dir().join(format!("xdm-relay-adopt-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        for name in ["a", "b", "c"] {
+            orphan(&dir, name, 10);
+        }
+        let (first, left) = adopt_orphans(&dir, &HashSet::new(), 5_000);
+        assert_eq!(first.len(), 1, "one ~10 KB segment exceeds a 5 KB budget: stop there");
+        assert!(left);
+        assert_eq!(first[0].pending.len(), 10);
+        let held: HashSet<PathBuf> = first.iter().map(|a| a.segment.path.clone()).collect();
+        let (second, left) = adopt_orphans(&dir, &held, u64::MAX);
+        assert_eq!(second.len(), 2, "the rest, and not the one this process already holds");
+        assert!(!left);
+        let (third, left) = adopt_orphans(&dir, &HashSet::new(), u64::MAX);
+        assert!(third.is_empty() && !left, "segments held (locked) by their adopter are not taken twice");
+        drop((first, second));
+        let _ = fs::remove_dir_all(&dir);
     }
 }
