@@ -34,18 +34,22 @@ PROFILE_SCHEMAS = [
     "https://ns.adobe.com/xdm/context/profile-personal-details",
     "https://ns.adobe.com/xdm/mixins/profile/profile-user-account-details",
     "https://ns.adobe.com/xdm/context/identitymap",
+    "https://ns.adobe.com/xdm/common/external-source-system-audit-details",
 ]
+# Standard field groups our documents use that ../shared/xdm does not ship (see each file's $comment).
+EXTRA_SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xdm-extra")
 TENANT_PREFIX = "https://ns.adobe.com/"
 
 
 def load(schema_dir):
     schemas = {}
-    for d, _, files in os.walk(schema_dir):
-        for f in files:
-            if f.endswith(".schema.json"):
-                with open(os.path.join(d, f)) as fh:
-                    s = json.load(fh)
-                schemas[s["$id"]] = s
+    for root in (schema_dir, EXTRA_SCHEMA_DIR):
+        for d, _, files in os.walk(root):
+            for f in files:
+                if f.endswith(".schema.json"):
+                    with open(os.path.join(d, f)) as fh:
+                        s = json.load(fh)
+                    schemas[s["$id"]] = s
     registry = Registry().with_resources(
         (i, Resource(contents=s, specification=DRAFT6)) for i, s in schemas.items())
     return schemas, registry

@@ -4,8 +4,8 @@ use super::fields;
 use super::identity::{self, IdentityBuilder};
 use super::read::{problem, xdm_time, Obj, R};
 use super::xdm::{
-    Commerce, EmailAddress, ExperienceEvent, IdentityMap, Person, PersonName, Phone, ProfileRecord,
-    UserAccount,
+    Commerce, EmailAddress, ExperienceEvent, ExtSourceSystemAudit, IdentityMap, Person, PersonName, Phone,
+    ProfileRecord, UserAccount,
 };
 use super::{MapContext, MapSettings};
 
@@ -104,11 +104,21 @@ pub fn map_account(kind: AccountEvent, payload: Obj, ctx: &MapContext) -> R<Expe
 
 /// The profile record of a customer who exists (`deleted == false`) or was deleted. A streamed
 /// record cannot erase a profile; deletion marks the account `disabled` (erasure is a Privacy
-/// Service job).
+/// Service job). Every record carries the time of the change it reports
+/// (`extSourceSystemAudit.lastUpdatedDate`): the customer's `updated_at`, or the deletion time,
+/// so a deletion always orders after every update.
 pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRecord> {
     let customer = Customer::read(payload)?;
     let row = &customer.row;
-    let created = row.datetime("created_at")?;
+    let created = row.datetime("created_at")?.map(xdm_time);
+    let changed_at = if deleted {
+        ctx.now
+    } else {
+        match row.datetime("updated_at")? {
+            Some(t) => t,
+            None => row.req_datetime("created_at")?,
+        }
+    };
     let mut record = ProfileRecord {
         id: identity::document_id(ctx.settings, "profileDeleted", &[&customer.id]),
         identity_map: customer.identity_map(ctx.settings),
@@ -120,18 +130,17 @@ pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRe
         shipping_address_phone: None,
         user_account: UserAccount {
             id: customer.id.clone(),
-            start_date: created.map(xdm_time),
+            start_date: created.clone(),
             status: "disabled",
+        },
+        ext_source_system_audit: ExtSourceSystemAudit {
+            created_date: created,
+            last_updated_date: xdm_time(changed_at),
         },
     };
     if deleted {
         return Ok(record);
     }
-    let version = match row.datetime("updated_at")? {
-        Some(t) => xdm_time(t),
-        None => created.map(xdm_time).unwrap_or_default(),
-    };
-    record.id = identity::document_id(ctx.settings, "profileRecord", &[&customer.id, &version]);
     record.user_account.status = "active";
     let person = Person {
         name: customer.name()?,
@@ -154,6 +163,15 @@ pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRe
             record.shipping_address_phone = phone;
         }
     }
+    // Two changes within one second (an address book save after the account save) share
+    // `updated_at` but not their content: the content is part of the id, so the second record
+    // is neither suppressed nor taken for a retry of the first.
+    let content = serde_json::to_string(&record).unwrap_or_default();
+    record.id = identity::document_id(
+        ctx.settings,
+        "profileRecord",
+        &[&customer.id, &record.ext_source_system_audit.last_updated_date, &content],
+    );
     Ok(record)
 }
 

@@ -154,25 +154,20 @@ pub fn custom_attributes(obj: &Obj, settings: &MapSettings) -> R<Option<TenantFi
         };
         fields.push((name.clone(), json));
     }
-    if fields.is_empty() {
-        return Ok(None);
-    }
-    tenant(settings, &attrs.path, fields).map(Some)
+    Ok(tenant(settings, fields))
 }
 
-/// Wraps fields in the configured tenant namespace; refuses (rather than drops) them when no
-/// tenant is configured.
-pub fn tenant(settings: &MapSettings, path: &str, fields: Vec<(String, serde_json::Value)>) -> R<TenantFields> {
-    match &settings.tenant_id {
-        Some(t) => Ok(TenantFields {
-            tenant: t.clone(),
-            fields,
-        }),
-        None => Err(problem(
-            path,
-            "needs the AEP tenant id to be sent; set tenant_id with xdm_relay_configure()",
-        )),
+/// Wraps fields in the configured tenant namespace. Without a tenant id AEP has nowhere to put
+/// them: they are left out and the event is still sent (a missing optional field never costs
+/// the event; the admin warns about custom attributes configured without a tenant id).
+pub fn tenant(settings: &MapSettings, fields: Vec<(String, serde_json::Value)>) -> Option<TenantFields> {
+    if fields.is_empty() {
+        return None;
     }
+    settings.tenant_id.as_ref().map(|t| TenantFields {
+        tenant: t.clone(),
+        fields,
+    })
 }
 
 fn to_json(value: &Value, path: &str) -> R<serde_json::Value> {

@@ -275,7 +275,10 @@ pub fn map(kind: OrderEvent, payload: Obj, ctx: &MapContext) -> R<ExperienceEven
                 ..Commerce::default()
             };
             let lines = data.items.document_lines(&shipment, &data.currency, ctx.settings, items::fill_amounts)?;
-            data.event(kind, &[&key], at, commerce, lines)
+            let tracks = track_keys(&shipment)?;
+            let mut keys = vec![key.as_str()];
+            keys.extend(tracks.iter().map(String::as_str));
+            data.event(kind, &keys, at, commerce, lines)
         }
         OrderEvent::ShipmentCompleted => {
             let last_shipment = data.payload.child("shipment")?;
@@ -411,20 +414,26 @@ fn tracking(shipment: &Obj, shipping: &mut Shipping, settings: &MapSettings) -> 
     }
     shipping.tracking_url = carrier.as_deref().and_then(|c| carrier_url(c, first));
     let only_numeric = numbers.len() == 1 && shipping.tracking_number.is_some();
-    let kept_in_url = numbers.len() == 1 && shipping.tracking_url.is_some();
-    // Without a tenant the text can only be dropped; a URL that carries the number is enough.
-    if !only_numeric && (settings.tenant_id.is_some() || !kept_in_url) {
+    if !only_numeric {
         let list = numbers
             .iter()
             .map(|(n, _)| serde_json::Value::String(n.clone()))
             .collect();
-        shipping.custom = Some(fields::tenant(
-            settings,
-            &shipment.field_path("tracks"),
-            vec![("trackingNumbers".to_string(), serde_json::Value::Array(list))],
-        )?);
+        shipping.custom = fields::tenant(settings, vec![("trackingNumbers".to_string(), serde_json::Value::Array(list))]);
     }
     Ok(())
+}
+
+/// What tells two sends of one shipment apart: its tracks. A tracking number added to an
+/// existing shipment makes a new `orderItemsShipped` (AEP must not drop it as a duplicate).
+fn track_keys(shipment: &Obj) -> R<Vec<String>> {
+    let mut keys = Vec::new();
+    for track in shipment.list("tracks")? {
+        if let Some(key) = track.str("entity_id")?.or(track.str("track_number")?) {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
 }
 
 fn carrier_url(carrier: &str, number: &str) -> Option<String> {

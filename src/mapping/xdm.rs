@@ -47,6 +47,18 @@ pub struct ProfileRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_address_phone: Option<Phone>,
     pub user_account: UserAccount,
+    /// When Magento last changed the customer: AEP's timestamp-ordered merge policy orders
+    /// records by it, so a late-arriving older record never overwrites a newer one.
+    pub ext_source_system_audit: ExtSourceSystemAudit,
+}
+
+/// The External Source System Audit Details field group (`xdm:extSourceSystemAudit`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtSourceSystemAudit {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<String>,
+    pub last_updated_date: String,
 }
 
 /// Namespace code → identities, in insertion order.
