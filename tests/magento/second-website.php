@@ -1,0 +1,28 @@
+<?php
+// Creates a second website "second" (group "Second Store", store view "second_en") sharing the
+// default root category, so the suite can check per-website destinations. Run from the Magento root.
+declare(strict_types=1);
+
+use Magento\Framework\App\Bootstrap;
+
+require getcwd() . '/app/bootstrap.php';
+$om = Bootstrap::create(BP, $_SERVER)->getObjectManager();
+$om->get(\Magento\Framework\App\State::class)->setAreaCode('adminhtml');
+$registry = $om->get(\Magento\Framework\Registry::class);
+
+$website = $om->create(\Magento\Store\Model\Website::class)->load('second', 'code');
+if (!$website->getId()) {
+    $website->setCode('second')->setName('Second Website')->setSortOrder(2)->save();
+}
+$group = $om->create(\Magento\Store\Model\Group::class)->load('second_store', 'code');
+if (!$group->getId()) {
+    $group->setCode('second_store')->setName('Second Store')->setWebsiteId($website->getId())->setRootCategoryId(2)->save();
+}
+$store = $om->create(\Magento\Store\Model\Store::class)->load('second_en', 'code');
+if (!$store->getId()) {
+    $store->setCode('second_en')->setName('Second English')->setWebsiteId($website->getId())->setGroupId($group->getId())
+        ->setIsActive(1)->setSortOrder(1)->save();
+}
+$group->setDefaultStoreId($store->getId())->save();
+$website->setDefaultGroupId($group->getId())->save();
+echo "website {$website->getId()} group {$group->getId()} store {$store->getId()}\n";
