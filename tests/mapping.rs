@@ -256,6 +256,8 @@ fn accounts_and_profiles() {
     // deletion is stamped with the time it is mapped, after every update.
     assert_eq!(profile["extSourceSystemAudit"]["lastUpdatedDate"], profile_updated_at(&cases));
     assert_eq!(profile["extSourceSystemAudit"]["createdDate"], profile["userAccount"]["startDate"]);
+    assert_eq!(profile["consents"]["marketing"]["email"]["val"], "y", "the newsletter subscription");
+    assert!(cases["profileDeleted"].1.get("consents").is_none());
     let deleted_at = cases["profileDeleted"].1["extSourceSystemAudit"]["lastUpdatedDate"].as_str().unwrap().to_string();
     assert!(deleted_at > profile_updated_at(&cases), "{deleted_at} orders after the last update");
 }

@@ -35,6 +35,7 @@ PROFILE_SCHEMAS = [
     "https://ns.adobe.com/xdm/mixins/profile/profile-user-account-details",
     "https://ns.adobe.com/xdm/context/identitymap",
     "https://ns.adobe.com/xdm/common/external-source-system-audit-details",
+    "https://ns.adobe.com/xdm/mixins/profile-consents",
 ]
 # Standard field groups our documents use that ../shared/xdm does not ship (see each file's $comment).
 EXTRA_SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xdm-extra")

@@ -4,8 +4,8 @@ use super::fields;
 use super::identity::{self, IdentityBuilder};
 use super::read::{problem, xdm_time, Obj, R};
 use super::xdm::{
-    Commerce, EmailAddress, ExperienceEvent, ExtSourceSystemAudit, IdentityMap, Person, PersonName, Phone,
-    ProfileRecord, UserAccount,
+    Commerce, ConsentChoice, ConsentValue, Consents, EmailAddress, ExperienceEvent, ExtSourceSystemAudit,
+    IdentityMap, MarketingConsents, Person, PersonName, Phone, ProfileRecord, UserAccount,
 };
 use super::{MapContext, MapSettings};
 
@@ -137,6 +137,7 @@ pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRe
             created_date: created,
             last_updated_date: xdm_time(changed_at),
         },
+        consents: None,
     };
     if deleted {
         return Ok(record);
@@ -149,6 +150,14 @@ pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRe
     };
     let has_person = person.name.is_some() || person.birth_date.is_some() || person.gender.is_some();
     record.person = has_person.then_some(person);
+    record.consents = row.bool("is_subscribed")?.map(|subscribed| Consents {
+        marketing: MarketingConsents {
+            email: ConsentValue {
+                val: if subscribed { ConsentChoice::Yes } else { ConsentChoice::No },
+                time: xdm_time(changed_at),
+            },
+        },
+    });
     for address in row.list("addresses")? {
         let phone = address.str("telephone")?.map(|number| Phone {
             number,

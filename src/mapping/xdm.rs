@@ -50,6 +50,35 @@ pub struct ProfileRecord {
     /// When Magento last changed the customer: AEP's timestamp-ordered merge policy orders
     /// records by it, so a late-arriving older record never overwrites a newer one.
     pub ext_source_system_audit: ExtSourceSystemAudit,
+    /// The newsletter subscription, as e-mail marketing consent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consents: Option<Consents>,
+}
+
+/// The Consents and Preferences field group, as far as Magento knows it: the newsletter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Consents {
+    pub marketing: MarketingConsents,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MarketingConsents {
+    pub email: ConsentValue,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsentValue {
+    pub val: ConsentChoice,
+    pub time: String,
+}
+
+/// XDM's consent values that a newsletter subscription can express.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub enum ConsentChoice {
+    #[serde(rename = "y")]
+    Yes,
+    #[serde(rename = "n")]
+    No,
 }
 
 /// The External Source System Audit Details field group (`xdm:extSourceSystemAudit`).
