@@ -4,37 +4,50 @@ declare(strict_types=1);
 namespace XdmRelay\Connector\Model;
 
 use Magento\Framework\App\Config\ScopeConfigInterface;
+use Magento\Framework\App\Filesystem\DirectoryList;
 use Magento\Store\Model\ScopeInterface;
 
-/** Reads Stores › Configuration › Services › XDM Relay. */
+/**
+ * Reads Stores › Configuration › Services › XDM Relay.
+ *
+ * Website ids are ?int throughout (null: the current website): union types would break the
+ * interceptor and proxy generators of Magento 2.4.6.
+ */
 class Config
 {
     public const SECTION = 'xdm_relay';
 
-    public function __construct(private readonly ScopeConfigInterface $scopeConfig)
-    {
+    /**
+     * @param ScopeConfigInterface $scopeConfig
+     * @param DirectoryList $directories
+     */
+    public function __construct(
+        private readonly ScopeConfigInterface $scopeConfig,
+        private readonly DirectoryList $directories
+    ) {
     }
 
-    private function global(string $path): string
+    /**
+     * Whether $name can be an XDM field under the tenant namespace (and so a custom attribute).
+     *
+     * @param string $name
+     * @return bool
+     */
+    public static function isFieldName(string $name): bool
     {
-        return trim((string) $this->scopeConfig->getValue(self::SECTION . '/' . $path));
+        return (bool) preg_match('/^[A-Za-z_][A-Za-z0-9_]*$/', $name);
     }
 
-    private function website(string $path, int|string|null $websiteId): string
-    {
-        return trim((string) $this->scopeConfig->getValue(self::SECTION . '/' . $path, ScopeInterface::SCOPE_WEBSITE, $websiteId));
-    }
-
-    private function websiteFlag(string $path, int|string|null $websiteId): bool
-    {
-        return $this->scopeConfig->isSetFlag(self::SECTION . '/' . $path, ScopeInterface::SCOPE_WEBSITE, $websiteId);
-    }
-
-    /** The process-wide settings array for xdm_relay_configure(). */
+    /**
+     * The process-wide settings array for xdm_relay_configure().
+     *
+     * @return array<string, mixed>
+     */
     public function extensionSettings(): array
     {
         $settings = ['edge_url' => $this->global('general/edge_url') ?: 'https://server.adobedc.net'];
-        foreach (['org_id' => 'general/org_id', 'environment_id' => 'general/environment_id', 'tenant_id' => 'general/tenant_id'] as $key => $path) {
+        $paths = ['org_id' => 'general/org_id', 'environment_id' => 'general/environment_id', 'tenant_id' => 'general/tenant_id'];
+        foreach ($paths as $key => $path) {
             $value = $this->global($path);
             if ($value !== '') {
                 $settings[$key] = $value;
@@ -49,27 +62,59 @@ class Config
                 'ims_url' => $this->global('auth/ims_url'),
             ];
         }
+        // The spool must outlive reboots and be shared by the PHP-FPM and the cron/CLI users:
+        // var/ of the Magento installation is both, unlike the system temp dir. php.ini wins.
+        if (trim((string) ini_get('xdm_relay.spool_dir')) === '') {
+            $settings['spool_dir'] = $this->directories->getPath(DirectoryList::VAR_DIR) . '/xdm-relay';
+        }
         return $settings;
     }
 
-    public function backofficeEnabled(int|string|null $websiteId): bool
+    /**
+     * Whether back-office events are on and have somewhere to go.
+     *
+     * @param int|null $websiteId
+     * @return bool
+     */
+    public function backofficeEnabled(?int $websiteId): bool
     {
-        return $this->websiteFlag('events/backoffice_events', $websiteId) && $this->website('events/datastream_id', $websiteId) !== '';
+        return $this->websiteFlag('events/backoffice_events', $websiteId)
+            && $this->website('events/datastream_id', $websiteId) !== '';
     }
 
-    public function profilesEnabled(int|string|null $websiteId): bool
+    /**
+     * Whether profile records are on and have somewhere to go.
+     *
+     * @param int|null $websiteId
+     * @return bool
+     */
+    public function profilesEnabled(?int $websiteId): bool
     {
-        return $this->websiteFlag('events/customer_profiles', $websiteId) && $this->profileDestination($websiteId)['datastream_id'] !== '';
+        return $this->websiteFlag('events/customer_profiles', $websiteId)
+            && $this->profileDestination($websiteId)['datastream_id'] !== '';
     }
 
-    /** @return array{datastream_id: string, dataset_id?: string} */
-    public function eventDestination(int|string|null $websiteId): array
+    /**
+     * Where back-office events of the website go.
+     *
+     * @param int|null $websiteId
+     * @return array{datastream_id: string, dataset_id?: string}
+     */
+    public function eventDestination(?int $websiteId): array
     {
-        return $this->destination($this->website('events/datastream_id', $websiteId), $this->website('events/dataset_id', $websiteId));
+        return $this->destination(
+            $this->website('events/datastream_id', $websiteId),
+            $this->website('events/dataset_id', $websiteId)
+        );
     }
 
-    /** @return array{datastream_id: string, dataset_id?: string} */
-    public function profileDestination(int|string|null $websiteId): array
+    /**
+     * Where profile records of the website go.
+     *
+     * @param int|null $websiteId
+     * @return array{datastream_id: string, dataset_id?: string}
+     */
+    public function profileDestination(?int $websiteId): array
     {
         $datastream = $this->websiteFlag('events/profile_same_datastream', $websiteId)
             ? $this->website('events/datastream_id', $websiteId)
@@ -77,8 +122,13 @@ class Config
         return $this->destination($datastream, $this->website('events/profile_dataset_id', $websiteId));
     }
 
-    /** @return array{datastream_id: string, dataset_id?: string} */
-    public function historyDestination(int|string|null $websiteId): array
+    /**
+     * Where historical orders of the website go.
+     *
+     * @param int|null $websiteId
+     * @return array{datastream_id: string, dataset_id?: string}
+     */
+    public function historyDestination(?int $websiteId): array
     {
         $dataset = $this->websiteFlag('history/copy_dataset', $websiteId)
             ? $this->website('events/dataset_id', $websiteId)
@@ -86,23 +136,82 @@ class Config
         return $this->destination($this->website('events/datastream_id', $websiteId), $dataset);
     }
 
-    public function historyEventsPerSecond(int|string|null $websiteId): int
+    /**
+     * The history sync's pace.
+     *
+     * @param int|null $websiteId
+     * @return int
+     */
+    public function historyEventsPerSecond(?int $websiteId): int
     {
         return max(1, (int) ($this->website('history/events_per_second', $websiteId) ?: 200));
     }
 
-    /** @return list<string> */
-    public function orderCustomAttributes(int|string|null $websiteId): array
+    /**
+     * Order columns sent as custom attributes.
+     *
+     * @param int|null $websiteId
+     * @return string[]
+     */
+    public function orderCustomAttributes(?int $websiteId): array
     {
         return $this->list($this->website('events/order_custom_attributes', $websiteId));
     }
 
-    /** @return list<string> */
-    public function itemCustomAttributes(int|string|null $websiteId): array
+    /**
+     * Order item columns sent as custom attributes.
+     *
+     * @param int|null $websiteId
+     * @return string[]
+     */
+    public function itemCustomAttributes(?int $websiteId): array
     {
         return $this->list($this->website('events/item_custom_attributes', $websiteId));
     }
 
+    /**
+     * A global setting, trimmed.
+     *
+     * @param string $path
+     * @return string
+     */
+    private function global(string $path): string
+    {
+        return trim((string) $this->scopeConfig->getValue(self::SECTION . '/' . $path));
+    }
+
+    /**
+     * A website setting, trimmed.
+     *
+     * @param string $path
+     * @param int|null $websiteId
+     * @return string
+     */
+    private function website(string $path, ?int $websiteId): string
+    {
+        $value = $this->scopeConfig->getValue(self::SECTION . '/' . $path, ScopeInterface::SCOPE_WEBSITE, $websiteId);
+        return trim((string) $value);
+    }
+
+    /**
+     * A website yes/no setting.
+     *
+     * @param string $path
+     * @param int|null $websiteId
+     * @return bool
+     */
+    private function websiteFlag(string $path, ?int $websiteId): bool
+    {
+        return $this->scopeConfig->isSetFlag(self::SECTION . '/' . $path, ScopeInterface::SCOPE_WEBSITE, $websiteId);
+    }
+
+    /**
+     * A destination array for the extension.
+     *
+     * @param string $datastream
+     * @param string $dataset
+     * @return array{datastream_id: string, dataset_id?: string}
+     */
     private function destination(string $datastream, string $dataset): array
     {
         $destination = ['datastream_id' => $datastream];
@@ -112,9 +221,16 @@ class Config
         return $destination;
     }
 
-    /** @return list<string> */
+    /**
+     * A comma-separated list of field names; names that cannot be XDM fields (set with
+     * bin/magento config:set, past the admin's check) are ignored rather than cost every event.
+     *
+     * @param string $value
+     * @return string[]
+     */
     private function list(string $value): array
     {
-        return array_values(array_filter(array_map('trim', explode(',', $value)), static fn (string $s) => $s !== ''));
+        $names = array_map('trim', explode(',', $value));
+        return array_values(array_filter($names, static fn (string $s) => self::isFieldName($s)));
     }
 }

@@ -3,40 +3,92 @@ declare(strict_types=1);
 
 namespace XdmRelay\Connector\Model;
 
+use Magento\Newsletter\Model\SubscriberFactory;
+
 /**
- * Turns Magento objects into the contract's payload arrays (../shared/CONTRACT.md): Magento's own
- * column names, values as Magento holds them. All mapping to XDM happens in the extension.
+ * Turns Magento objects into the contract's payload arrays (docs/contract.md).
+ *
+ * Magento's own column names, values as Magento holds them; all mapping to XDM happens in the
+ * extension. Columns that must never leave the store (secrets, card data, login state,
+ * network addresses) are left out here.
  */
 class PayloadBuilder
 {
+    /**
+     * Order columns that never leave the store: the guest order-view secret, the shopper's IP.
+     */
+    private const ORDER_PRIVATE = ['protect_code', 'remote_ip', 'x_forwarded_for'];
+
+    /**
+     * The payment columns the events use: everything else (card data, gateway responses) stays.
+     */
+    private const PAYMENT_FIELDS = ['method', 'amount_ordered', 'amount_paid', 'base_amount_ordered',
+        'base_amount_paid', 'last_trans_id', 'po_number'];
+
+    /**
+     * Customer columns that never leave the store: credentials, tokens, login state.
+     */
+    private const CUSTOMER_PRIVATE = ['password_hash', 'rp_token', 'rp_token_created_at', 'confirmation',
+        'failures_num', 'first_failure', 'lock_expires'];
+
+    /**
+     * @param Config $config
+     * @param ProductInfo $productInfo
+     * @param SubscriberFactory $subscribers
+     */
     public function __construct(
         private readonly Config $config,
-        private readonly ProductInfo $productInfo
+        private readonly ProductInfo $productInfo,
+        private readonly SubscriberFactory $subscribers
     ) {
     }
 
-    /** Only the scalar columns of a getData() array (objects and collections are not payload). */
+    /**
+     * Only the scalar columns of a getData() array (objects and collections are not payload).
+     *
+     * @param array $data
+     * @return array
+     */
     public static function row(array $data): array
     {
         return array_filter($data, static fn ($v) => $v === null || is_scalar($v));
     }
 
-    public function websiteId(object $order): int|string|null
+    /**
+     * The website of an order's store.
+     *
+     * @param object $order
+     * @return int|null
+     */
+    public function websiteId(object $order): ?int
     {
-        return $order->getStore() ? $order->getStore()->getWebsiteId() : null;
+        $store = $order->getStore();
+        return $store && $store->getWebsiteId() !== null ? (int) $store->getWebsiteId() : null;
     }
 
-    /** The `order` + `store` payload shared by every order event. */
+    /**
+     * The `order` + `store` payload shared by every order event.
+     *
+     * @param object $order
+     * @param string|null $ecid
+     * @return array
+     */
     public function order(object $order, ?string $ecid = null): array
     {
         $websiteId = $this->websiteId($order);
-        $row = self::row($order->getData());
-        $items = [];
+        $row = array_diff_key(self::row($order->getData()), array_flip(self::ORDER_PRIVATE));
+        $orderItems = is_iterable($order->getAllItems()) ? $order->getAllItems() : [];
+        $productIds = [];
+        foreach ($orderItems as $item) {
+            $productIds[] = $item->getProductId();
+        }
+        $catalog = $this->productInfo->forProducts($productIds, (int) $order->getStoreId());
         $itemAttributes = $this->config->itemCustomAttributes($websiteId);
-        foreach ($order->getAllItems() as $item) {
+        $items = [];
+        foreach ($orderItems as $item) {
             $line = self::row($item->getData());
             $line['product_options'] = (array) ($item->getProductOptions() ?? []);
-            $line += $this->productInfo->forItem($item);
+            $line += $catalog[(string) (int) $item->getProductId()] ?? [];
             $custom = $this->customAttributes($item, $itemAttributes);
             if ($custom) {
                 $line['custom_attributes'] = $custom;
@@ -44,13 +96,14 @@ class PayloadBuilder
             $items[] = $line;
         }
         $row['items'] = $items;
-        foreach (['billing_address' => $order->getBillingAddress(), 'shipping_address' => $order->getShippingAddress()] as $key => $address) {
+        $addresses = ['billing_address' => $order->getBillingAddress(), 'shipping_address' => $order->getShippingAddress()];
+        foreach ($addresses as $key => $address) {
             if ($address) {
                 $row[$key] = self::row($address->getData());
             }
         }
         if ($order->getPayment()) {
-            $row['payment'] = self::row($order->getPayment()->getData());
+            $row['payment'] = array_intersect_key(self::row($order->getPayment()->getData()), array_flip(self::PAYMENT_FIELDS));
         }
         $custom = $this->customAttributes($order, $this->config->orderCustomAttributes($websiteId));
         if ($custom) {
@@ -63,6 +116,12 @@ class PayloadBuilder
         return $payload;
     }
 
+    /**
+     * The `store` payload: website, store and store view codes.
+     *
+     * @param object|null $store
+     * @return array
+     */
     public function store(?object $store): array
     {
         if (!$store) {
@@ -75,18 +134,28 @@ class PayloadBuilder
         ];
     }
 
-    /** An invoice, shipment or credit memo with its items (and a shipment's tracks). */
+    /**
+     * An invoice, shipment or credit memo with its items (and a shipment's tracks).
+     *
+     * @param object $document
+     * @return array
+     */
     public function document(object $document): array
     {
         $row = self::row($document->getData());
-        $row['items'] = array_values(array_map(static fn ($i) => self::row($i->getData()), iterator_to_array(self::iterate($document->getAllItems()))));
+        $row['items'] = self::rows($document->getAllItems());
         if (method_exists($document, 'getAllTracks')) {
-            $row['tracks'] = array_values(array_map(static fn ($t) => self::row($t->getData()), iterator_to_array(self::iterate($document->getAllTracks()))));
+            $row['tracks'] = self::rows($document->getAllTracks());
         }
         return $row;
     }
 
-    /** An Adobe Commerce RMA with its items; labels rather than option ids where the model has them. */
+    /**
+     * An Adobe Commerce RMA with its items; labels rather than option ids where the model has them.
+     *
+     * @param object $rma
+     * @return array
+     */
     public function rma(object $rma): array
     {
         $row = self::row($rma->getData());
@@ -95,14 +164,13 @@ class PayloadBuilder
         }
         $items = method_exists($rma, 'getItemsForDisplay') ? $rma->getItemsForDisplay() : $rma->getItems();
         $row['items'] = [];
-        foreach (self::iterate($items) as $item) {
+        foreach (is_iterable($items) ? $items : [] as $item) {
             $line = self::row($item->getData());
             foreach (['reason', 'condition', 'resolution', 'status'] as $attribute) {
-                if (method_exists($item, 'getAttributeOptionStringValue')) {
-                    $label = $item->getAttributeOptionStringValue($attribute);
-                    if ($label) {
-                        $line[$attribute] = $label;
-                    }
+                $label = method_exists($item, 'getAttributeOptionStringValue')
+                    ? $item->getAttributeOptionStringValue($attribute) : null;
+                if ($label) {
+                    $line[$attribute] = $label;
                 }
             }
             $row['items'][] = $line;
@@ -110,26 +178,53 @@ class PayloadBuilder
         return $row;
     }
 
-    /** A customer model with its addresses, for account events and profile records. */
-    public function customer(object $customer, ?object $store = null): array
+    /**
+     * A customer model with its addresses and newsletter status, for account events and profile records.
+     *
+     * `updated_at` is when Magento last changed anything the profile holds: the customer row,
+     * one of its addresses, or $changedAt (a change that left no row to date it, such as a
+     * deleted address). AEP orders profile records by it.
+     *
+     * @param object $customer
+     * @param object|null $store
+     * @param string|null $changedAt UTC `Y-m-d H:i:s`
+     * @return array
+     */
+    public function customer(object $customer, ?object $store = null, ?string $changedAt = null): array
     {
-        $row = self::row($customer->getData());
+        $row = array_diff_key(self::row($customer->getData()), array_flip(self::CUSTOMER_PRIVATE));
         $row['id'] = (string) ($customer->getId() ?? $row['entity_id'] ?? '');
         $billing = (string) ($row['default_billing'] ?? '');
         $shipping = (string) ($row['default_shipping'] ?? '');
+        $updatedAt = array_filter([(string) ($row['updated_at'] ?? ''), (string) $changedAt]);
         $addresses = [];
-        foreach (self::iterate($customer->getAddresses()) as $address) {
+        foreach (is_iterable($customer->getAddresses()) ? $customer->getAddresses() : [] as $address) {
             $line = self::row($address->getData());
             $id = (string) $address->getId();
             $line['default_billing'] = $id !== '' && $id === $billing;
             $line['default_shipping'] = $id !== '' && $id === $shipping;
             $addresses[] = $line;
+            $updatedAt[] = (string) ($line['updated_at'] ?? '');
         }
         $row['addresses'] = $addresses;
-        unset($row['password_hash'], $row['rp_token'], $row['rp_token_created_at']);
+        $latest = max($updatedAt ?: ['']);
+        if ($latest !== '') {
+            $row['updated_at'] = $latest;
+        }
+        if ($row['id'] !== '' && $customer->getWebsiteId() !== null) {
+            $subscriber = $this->subscribers->create()->loadByCustomer((int) $row['id'], (int) $customer->getWebsiteId());
+            $row['is_subscribed'] = (bool) $subscriber->isSubscribed();
+        }
         return ['customer' => $row, 'store' => $this->store($store)];
     }
 
+    /**
+     * The configured custom attributes of a model that have a value.
+     *
+     * @param object $model
+     * @param string[] $codes
+     * @return array
+     */
     private function customAttributes(object $model, array $codes): array
     {
         $out = [];
@@ -142,10 +237,18 @@ class PayloadBuilder
         return $out;
     }
 
-    private static function iterate(mixed $items): \Generator
+    /**
+     * The scalar columns of each model of a collection.
+     *
+     * @param mixed $models
+     * @return array
+     */
+    private static function rows(mixed $models): array
     {
-        foreach (is_iterable($items) ? $items : [] as $item) {
-            yield $item;
+        $rows = [];
+        foreach (is_iterable($models) ? $models : [] as $model) {
+            $rows[] = self::row($model->getData());
         }
+        return $rows;
     }
 }

@@ -5,41 +5,41 @@ namespace XdmRelay\Connector\Observer;
 
 use Magento\Framework\Event\Observer;
 use Magento\Framework\Event\ObserverInterface;
-use Magento\Store\Model\StoreManagerInterface;
 use Psr\Log\LoggerInterface;
-use XdmRelay\Connector\Model\Config;
-use XdmRelay\Connector\Model\Emitter;
-use XdmRelay\Connector\Model\PayloadBuilder;
+use XdmRelay\Connector\Model\AccountCreation;
+use XdmRelay\Connector\Model\CustomerEvents;
 
-/** customer_delete_commit_after: accountDeleted and profileDeleted. */
+/**
+ * Customer_delete_commit_after: accountDeleted and profileDeleted.
+ *
+ * A sign-up that Magento rolls back by deleting the customer it just created was never
+ * announced, so its deletion is not either.
+ */
 class CustomerDeleted implements ObserverInterface
 {
+    /**
+     * @param AccountCreation $creation
+     * @param CustomerEvents $events
+     * @param LoggerInterface $logger
+     */
     public function __construct(
-        private readonly Config $config,
-        private readonly PayloadBuilder $payloads,
-        private readonly Emitter $emitter,
-        private readonly StoreManagerInterface $storeManager,
+        private readonly AccountCreation $creation,
+        private readonly CustomerEvents $events,
         private readonly LoggerInterface $logger
     ) {
     }
 
+    /**
+     * @inheritdoc
+     */
     public function execute(Observer $observer): void
     {
         try {
             $customer = $observer->getEvent()->getCustomer() ?? $observer->getEvent()->getDataObject();
-            if (!$customer) {
+            if (!is_object($customer) || $this->creation->withdraw((string) $customer->getId())) {
                 return;
             }
-            $websiteId = $customer->getWebsiteId();
-            $store = $this->storeManager->getWebsite($websiteId)->getDefaultStore();
-            $payload = fn () => $this->payloads->customer($customer, $store);
-            $id = (string) $customer->getId();
-            if ($this->config->backofficeEnabled($websiteId)) {
-                $this->emitter->emit('accountDeleted', $payload, $this->config->eventDestination($websiteId), "accountDeleted:$id", "customer $id");
-            }
-            if ($this->config->profilesEnabled($websiteId)) {
-                $this->emitter->emit('profileDeleted', $payload, $this->config->profileDestination($websiteId), "profileDeleted:$id", "customer $id");
-            }
+            $this->events->deleted($customer);
         } catch (\Throwable $e) {
             $this->logger->error('XDM Relay: customer delete observer failed: ' . $e->getMessage(), ['exception' => $e]);
         }

@@ -7,51 +7,75 @@ use Magento\Framework\Event\Observer;
 use Magento\Framework\Event\ObserverInterface;
 use Psr\Log\LoggerInterface;
 use XdmRelay\Connector\Model\ChangeTracker;
-use XdmRelay\Connector\Model\Config;
-use XdmRelay\Connector\Model\Emitter;
-use XdmRelay\Connector\Model\PayloadBuilder;
+use XdmRelay\Connector\Model\OrderEvents;
 
-/** A new invoice, shipment or credit memo was committed: one event with the order and the document. */
+/**
+ * A new invoice, shipment or credit memo was committed: one event with the order and the document.
+ *
+ * A document committed inside its order's creation (an invoice captured online at checkout)
+ * waits for the order's own commit, so orderPlaced always goes first.
+ */
 abstract class DocumentCommitted implements ObserverInterface
 {
-    /** The contract event name. */
-    abstract protected function event(): string;
-
-    /** The payload key of the document (invoice, shipment, creditmemo). */
-    abstract protected function documentKey(): string;
-
+    /**
+     * @param ChangeTracker $tracker
+     * @param OrderEvents $events
+     * @param LoggerInterface $logger
+     */
     public function __construct(
         private readonly ChangeTracker $tracker,
-        private readonly Config $config,
-        private readonly PayloadBuilder $payloads,
-        private readonly Emitter $emitter,
+        protected readonly OrderEvents $events,
         private readonly LoggerInterface $logger
     ) {
     }
 
+    /**
+     * The contract event name.
+     *
+     * @return string
+     */
+    abstract protected function event(): string;
+
+    /**
+     * The payload key of the document (invoice, shipment, creditmemo).
+     *
+     * @return string
+     */
+    abstract protected function documentKey(): string;
+
+    /**
+     * @inheritdoc
+     */
     public function execute(Observer $observer): void
     {
         try {
             $document = $observer->getEvent()->getDataObject();
-            $change = $document ? $this->tracker->take($document) : null;
-            if (!$document || !$change || !$change['new']) {
+            $change = is_object($document) ? $this->tracker->take($document) : null;
+            if ($change === null || !$change['new']) {
                 return;
             }
             $order = $document->getOrder();
-            $websiteId = $this->payloads->websiteId($order);
-            if (!$this->config->backofficeEnabled($websiteId)) {
+            if ($this->tracker->isBeingCreated($order)) {
+                $this->tracker->afterCommitOf($order, fn () => $this->send($order, $document));
                 return;
             }
-            $event = $this->event();
-            $this->emitter->emit(
-                $event,
-                fn () => $this->payloads->order($order) + [$this->documentKey() => $this->payloads->document($document)],
-                $this->config->eventDestination($websiteId),
-                "$event:{$order->getId()}:{$document->getId()}",
-                'order ' . $order->getIncrementId()
-            );
+            $this->send($order, $document);
         } catch (\Throwable $e) {
             $this->logger->error('XDM Relay: ' . $this->event() . ' observer failed: ' . $e->getMessage(), ['exception' => $e]);
         }
+    }
+
+    /**
+     * Emit the document's event.
+     *
+     * @param object $order
+     * @param object $document
+     * @return void
+     */
+    protected function send(object $order, object $document): void
+    {
+        $event = $this->event();
+        $guardKey = "$event:{$order->getId()}:{$document->getId()}";
+        $this->events->emit($event, $order, $guardKey, $this->documentKey(), $document);
     }
 }

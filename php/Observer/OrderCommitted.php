@@ -7,53 +7,59 @@ use Magento\Framework\Event\Observer;
 use Magento\Framework\Event\ObserverInterface;
 use Psr\Log\LoggerInterface;
 use XdmRelay\Connector\Model\ChangeTracker;
-use XdmRelay\Connector\Model\Config;
-use XdmRelay\Connector\Model\Emitter;
-use XdmRelay\Connector\Model\PayloadBuilder;
+use XdmRelay\Connector\Model\OrderEvents;
 
 /**
- * sales_order_save_commit_after: the order is durable. New → orderPlaced (storefront, admin and
- * API alike); state became canceled → orderCancelled; state became complete → orderShipmentCompleted.
+ * Sales_order_save_commit_after: the order is durable.
+ *
+ * New → orderPlaced (storefront, admin and API alike). Cancelled → orderCancelled, whether the
+ * state became canceled or Order::cancel() left it processing/complete because invoiced items
+ * remain. Then whatever waited for this commit (an invoice captured online inside the order
+ * save) goes out, after orderPlaced. orderShipmentCompleted is the shipment observer's.
  */
 class OrderCommitted implements ObserverInterface
 {
+    /**
+     * @param ChangeTracker $tracker
+     * @param OrderEvents $events
+     * @param LoggerInterface $logger
+     */
     public function __construct(
         private readonly ChangeTracker $tracker,
-        private readonly Config $config,
-        private readonly PayloadBuilder $payloads,
-        private readonly Emitter $emitter,
+        private readonly OrderEvents $events,
         private readonly LoggerInterface $logger
     ) {
     }
 
+    /**
+     * @inheritdoc
+     */
     public function execute(Observer $observer): void
     {
+        $order = $observer->getEvent()->getOrder() ?? $observer->getEvent()->getDataObject();
+        if (!is_object($order)) {
+            return;
+        }
         try {
-            $order = $observer->getEvent()->getOrder() ?? $observer->getEvent()->getDataObject();
-            $change = $order ? $this->tracker->take($order) : null;
-            if (!$order || $change === null) {
-                return;
-            }
-            $websiteId = $this->payloads->websiteId($order);
-            if (!$this->config->backofficeEnabled($websiteId)) {
-                return;
-            }
-            $key = (string) $order->getId();
-            $reference = 'order ' . $order->getIncrementId();
-            $destination = $this->config->eventDestination($websiteId);
-            $payload = fn () => $this->payloads->order($order);
-            $state = (string) $order->getState();
-            if ($change['new']) {
-                $this->emitter->emit('orderPlaced', $payload, $destination, "orderPlaced:$key", $reference);
-            }
-            if ($state !== $change['state'] && $state === 'canceled') {
-                $this->emitter->emit('orderCancelled', $payload, $destination, "orderCancelled:$key", $reference);
-            }
-            if ($state !== $change['state'] && $state === 'complete') {
-                $this->emitter->emit('orderShipmentCompleted', $payload, $destination, "orderShipmentCompleted:$key", $reference);
+            $change = $this->tracker->take($order);
+            $cancelled = $this->tracker->takeCancelled($order);
+            if ($change !== null) {
+                $key = (string) $order->getId();
+                if ($change['new']) {
+                    $this->events->emit('orderPlaced', $order, "orderPlaced:$key");
+                }
+                $becameCanceled = $order->getState() === 'canceled' && $change['state'] !== 'canceled';
+                if ($cancelled || $becameCanceled) {
+                    $this->events->emit('orderCancelled', $order, "orderCancelled:$key");
+                }
             }
         } catch (\Throwable $e) {
             $this->logger->error('XDM Relay: order observer failed: ' . $e->getMessage(), ['exception' => $e]);
+        }
+        try {
+            $this->tracker->release($order);
+        } catch (\Throwable $e) {
+            $this->logger->error('XDM Relay: held order events failed: ' . $e->getMessage(), ['exception' => $e]);
         }
     }
 }

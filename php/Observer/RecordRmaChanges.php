@@ -8,15 +8,24 @@ use Magento\Framework\Event\ObserverInterface;
 use Psr\Log\LoggerInterface;
 use XdmRelay\Connector\Model\ChangeTracker;
 
-/** model_save_before, for Adobe Commerce RMAs only. */
+/**
+ * Model_save_before, for Adobe Commerce RMAs only (the class is absent on Open Source).
+ */
 class RecordRmaChanges implements ObserverInterface
 {
     public const RMA_CLASS = 'Magento\Rma\Model\Rma';
 
+    /**
+     * @param ChangeTracker $tracker
+     * @param LoggerInterface $logger
+     */
     public function __construct(private readonly ChangeTracker $tracker, private readonly LoggerInterface $logger)
     {
     }
 
+    /**
+     * @inheritdoc
+     */
     public function execute(Observer $observer): void
     {
         try {

@@ -7,27 +7,33 @@ use Magento\Framework\Event\Observer;
 use Magento\Framework\Event\ObserverInterface;
 use Psr\Log\LoggerInterface;
 use XdmRelay\Connector\Model\ChangeTracker;
-use XdmRelay\Connector\Model\Config;
-use XdmRelay\Connector\Model\Emitter;
-use XdmRelay\Connector\Model\PayloadBuilder;
+use XdmRelay\Connector\Model\OrderEvents;
 
 /**
- * model_save_commit_after for Adobe Commerce RMAs: a new RMA → orderItemsReturnInitiated; its
- * status reaching closed or processed_closed → orderItemReturnCompleted.
+ * Model_save_commit_after for Adobe Commerce RMAs.
+ *
+ * A new RMA → orderItemsReturnInitiated; its status reaching closed or processed_closed →
+ * orderItemReturnCompleted.
  */
 class RmaCommitted implements ObserverInterface
 {
     private const DONE = ['closed', 'processed_closed'];
 
+    /**
+     * @param ChangeTracker $tracker
+     * @param OrderEvents $events
+     * @param LoggerInterface $logger
+     */
     public function __construct(
         private readonly ChangeTracker $tracker,
-        private readonly Config $config,
-        private readonly PayloadBuilder $payloads,
-        private readonly Emitter $emitter,
+        private readonly OrderEvents $events,
         private readonly LoggerInterface $logger
     ) {
     }
 
+    /**
+     * @inheritdoc
+     */
     public function execute(Observer $observer): void
     {
         try {
@@ -39,27 +45,16 @@ class RmaCommitted implements ObserverInterface
             if ($change === null) {
                 return;
             }
-            $order = $rma->getOrder();
-            $websiteId = $this->payloads->websiteId($order);
-            if (!$this->config->backofficeEnabled($websiteId)) {
-                return;
-            }
             $status = (string) $rma->getStatus();
+            $completed = in_array($status, self::DONE, true) && !in_array((string) $change['status'], self::DONE, true);
             $event = match (true) {
                 $change['new'] => 'orderItemsReturnInitiated',
-                in_array($status, self::DONE, true) && !in_array((string) $change['status'], self::DONE, true) => 'orderItemReturnCompleted',
+                $completed => 'orderItemReturnCompleted',
                 default => null,
             };
-            if ($event === null) {
-                return;
+            if ($event !== null) {
+                $this->events->emit($event, $rma->getOrder(), "$event:{$rma->getId()}", 'rma', $rma);
             }
-            $this->emitter->emit(
-                $event,
-                fn () => $this->payloads->order($order) + ['rma' => $this->payloads->rma($rma)],
-                $this->config->eventDestination($websiteId),
-                "$event:{$rma->getId()}",
-                'order ' . $order->getIncrementId() . ' RMA ' . $rma->getIncrementId()
-            );
         } catch (\Throwable $e) {
             $this->logger->error('XDM Relay: RMA observer failed: ' . $e->getMessage(), ['exception' => $e]);
         }

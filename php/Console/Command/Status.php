@@ -42,7 +42,7 @@ class Status extends Command
         $table = new Table($output);
         $table->setHeaders(['Website', 'Back office events', 'Profiles', 'Datastream', 'Dataset', 'Profile dataset']);
         foreach ($this->storeManager->getWebsites() as $website) {
-            $id = $website->getId();
+            $id = (int) $website->getId();
             $events = $this->config->eventDestination($id);
             $profiles = $this->config->profileDestination($id);
             $table->addRow([
@@ -55,9 +55,11 @@ class Status extends Command
             ]);
         }
         $table->render();
-        $stats = $this->extension->stats();
-        foreach (['spool_bytes', 'spool_events', 'queued', 'accepted', 'delivered', 'failed', 'dropped', 'last_error', 'last_delivery_at'] as $key) {
-            $output->writeln(sprintf('%-17s %s', $key . ':', var_export($stats[$key] ?? null, true)));
+        // Every figure the extension reports: this process's counters and the spool's, which
+        // count what every process (FPM workers, cron, dead ones) left waiting.
+        foreach ($this->extension->stats() as $key => $value) {
+            $output->writeln(sprintf('%-24s %s', $key . ':', is_scalar($value) || $value === null
+                ? var_export($value, true) : json_encode($value, JSON_UNESCAPED_SLASHES)));
         }
         return 0;
     }

@@ -32,7 +32,9 @@ class TestConnection extends Command
             return 1;
         }
         $this->extension->configure($this->config->extensionSettings());
-        $result = $this->extension->testConnection($this->config->eventDestination($input->getOption('website')));
+        $result = $this->extension->testConnection($this->config->eventDestination(
+            is_numeric($input->getOption('website')) ? (int) $input->getOption('website') : null
+        ));
         $output->writeln(sprintf(
             '%s HTTP %d in %.0f ms: %s',
             $result['ok'] ? '<info>OK</info>' : '<error>FAILED</error>',

@@ -15,6 +15,12 @@ class Test extends Action implements HttpPostActionInterface
 {
     public const ADMIN_RESOURCE = 'XdmRelay_Connector::config';
 
+    /**
+     * @param Context $context
+     * @param JsonFactory $json
+     * @param Extension $extension
+     * @param Config $config
+     */
     public function __construct(
         Context $context,
         private readonly JsonFactory $json,
@@ -24,17 +30,25 @@ class Test extends Action implements HttpPostActionInterface
         parent::__construct($context);
     }
 
+    /**
+     * One request with the saved settings; its outcome as JSON.
+     *
+     * @return \Magento\Framework\Controller\Result\Json
+     */
     public function execute()
     {
         $result = $this->json->create();
         if (!$this->extension->isLoaded()) {
-            return $result->setData(['ok' => false, 'status' => 0, 'message' => (string) __('The xdm_relay PHP extension is not loaded on this server.')]);
+            $message = __('The xdm_relay PHP extension is not loaded on this server.');
+            return $result->setData(['ok' => false, 'message' => (string) $message]);
         }
+        $website = $this->getRequest()->getParam('website');
         try {
             $this->extension->configure($this->config->extensionSettings());
-            return $result->setData($this->extension->testConnection($this->config->eventDestination($this->getRequest()->getParam('website'))));
+            $destination = $this->config->eventDestination(is_numeric($website) ? (int) $website : null);
+            return $result->setData($this->extension->testConnection($destination));
         } catch (\Throwable $e) {
-            return $result->setData(['ok' => false, 'status' => 0, 'message' => $e->getMessage()]);
+            return $result->setData(['ok' => false, 'message' => $e->getMessage()]);
         }
     }
 }

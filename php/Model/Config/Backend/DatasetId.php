@@ -6,14 +6,18 @@ namespace XdmRelay\Connector\Model\Config\Backend;
 use Magento\Framework\App\Config\Value;
 use Magento\Framework\Exception\LocalizedException;
 
-/** The event dataset is required as soon as back office or storefront events are on. */
+/**
+ * The event dataset is required as soon as back office events are on.
+ */
 class DatasetId extends Value
 {
+    /**
+     * @inheritdoc
+     */
     public function beforeSave()
     {
         $value = trim((string) $this->getValue());
-        $eventsOn = (string) $this->getFieldsetDataValue('backoffice_events') === '1'
-            || (string) $this->getFieldsetDataValue('storefront_events') === '1';
+        $eventsOn = (string) $this->getFieldsetDataValue('backoffice_events') === '1';
         if ($eventsOn && $value === '') {
             throw new LocalizedException(__('Dataset ID is required while events are on: enter the AEP dataset that receives them, or turn events off.'));
         }

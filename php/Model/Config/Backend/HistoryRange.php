@@ -7,20 +7,29 @@ use Magento\Framework\App\Config\Value;
 use Magento\Framework\Exception\LocalizedException;
 use XdmRelay\Connector\Model\History\Range;
 
-/** Order History To date: not before From, at most five years after it. */
+/**
+ * Order History To date: a real date, not before From, at most five years after it.
+ */
 class HistoryRange extends Value
 {
+    /**
+     * @inheritdoc
+     */
     public function beforeSave()
     {
         $to = trim((string) $this->getValue());
         $from = trim((string) $this->getFieldsetDataValue('from'));
-        if ($to !== '' && $from !== '') {
-            try {
-                Range::parse($from, $to);
-            } catch (\InvalidArgumentException $e) {
-                throw new LocalizedException(__($e->getMessage()));
+        try {
+            if ($to !== '') {
+                Range::date($to, (string) __('To'));
             }
+            if ($to !== '' && $from !== '') {
+                Range::parse($from, $to);
+            }
+        } catch (\InvalidArgumentException $e) {
+            throw new LocalizedException(__($e->getMessage()));
         }
+        $this->setValue($to);
         return parent::beforeSave();
     }
 }

@@ -17,6 +17,21 @@ class SyncProgress extends Field
         parent::__construct($context, $data);
     }
 
+    /**
+     * A read-only line: no scope label, no "Use Default" checkbox.
+     *
+     * @param AbstractElement $element
+     * @return string
+     */
+    public function render(AbstractElement $element)
+    {
+        $element->unsScope()->unsCanUseWebsiteValue()->unsCanUseDefaultValue();
+        return parent::render($element);
+    }
+
+    /**
+     * @inheritdoc
+     */
     protected function _getElementHtml(AbstractElement $element)
     {
         return $this->escapeHtml(self::describe($this->flags->getFlagData(RunHistorySync::PROGRESS_FLAG)));
