@@ -6,7 +6,7 @@ SO := $(CURDIR)/target/release/libxdm_relay.so
 export XDM_RELAY_SHARED := $(SHARED)
 export XDM_RELAY_SO := $(SO)
 
-.PHONY: setup build test test-rust test-php stubs demo bench
+.PHONY: setup build test test-rust test-php test-magento stubs demo bench
 
 setup:
 	bash scripts/setup.sh
@@ -17,12 +17,18 @@ build: setup
 test: build
 	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory test-php
+	$(MAKE) --no-print-directory test-magento
 
 test-rust:
 	cargo nextest run --workspace --release --no-fail-fast
 
 test-php:
 	bash tests/php/run.sh
+
+# The real Magento 2.4.6 store (installed from $(SHARED)/magento on first run, reused later):
+# provisioning, end-to-end scenarios through REST/admin/storefront/bin/magento, checked at the emulator.
+test-magento:
+	bash tests/magento/run.sh
 
 bench: build
 	bash bench/run.sh

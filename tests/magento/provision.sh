@@ -116,7 +116,8 @@ if ! alive "$FPM_PID"; then s=$(now); fpm_start; row "php-fpm (re)start" done "$
 
 # 4. A second website --------------------------------------------------------------------------
 s=$(now)
-if [ "$(mariadb -uroot -N -e "select count(*) from magento.store_website where code='second'")" = 1 ]; then
+if [ "$(mariadb -uroot -N -e "select count(*) from magento.store_website w join magento.store s on s.website_id = w.website_id
+      join magento.sales_sequence_meta m on m.store_id = s.store_id where w.code='second'")" -gt 0 ]; then
   row "second website" skipped "$s"
 else
   (cd "$MAGENTO_SRC" && php -d memory_limit=-1 "$REPO/tests/magento/second-website.php") >> "$LOG" 2>&1 || { tail -20 "$LOG" >&2; fail "second website"; }

@@ -25,4 +25,12 @@ if (!$store->getId()) {
 }
 $group->setDefaultStoreId($store->getId())->save();
 $website->setDefaultGroupId($group->getId())->save();
+// setup:install creates sales sequences (order, invoice, ... numbers) per store; a store saved from a
+// script needs Magento's own observer (module-sales etc/events.xml: store_add) to run.
+$meta = $om->get(\Magento\Framework\App\ResourceConnection::class)->getConnection();
+$has = (int) $meta->fetchOne('select count(*) from ' . $meta->getTableName('sales_sequence_meta') . ' where store_id = ?', [$store->getId()]);
+if ($has === 0) {
+    $om->get(\Magento\SalesSequence\Observer\SequenceCreatorObserver::class)
+        ->execute(new \Magento\Framework\Event\Observer(['store' => $store]));
+}
 echo "website {$website->getId()} group {$group->getId()} store {$store->getId()}\n";

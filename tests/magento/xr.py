@@ -77,7 +77,7 @@ def customer_key(xdm):
     return dig(xdm, 'userAccount.ID')
 
 
-def http(method, url, body=None, headers=None, opener=None, timeout=120):
+def request(method, url, body=None, headers=None, opener=None, timeout=120):
     data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, method=method)
     for k, v in (headers or {}).items():
@@ -103,7 +103,7 @@ class Rest:
         if tok:
             headers['Authorization'] = 'Bearer ' + tok
         self.calls += 1
-        status, raw, _ = http(method, url, body, headers)
+        status, raw, _ = request(method, url, body, headers)
         try:
             res = json.loads(raw) if raw else None
         except ValueError:
@@ -248,7 +248,7 @@ class Browser:
         self.form_key = None
 
     def get(self, path):
-        status, raw, url = http('GET', self.base + path, opener=self.opener)
+        status, raw, url = request('GET', self.base + path, opener=self.opener)
         return status, raw.decode(errors='replace'), url
 
     def post(self, path, fields, ajax=False):
@@ -256,7 +256,7 @@ class Browser:
         headers = {'Content-Type': 'application/x-www-form-urlencoded'}
         if ajax:
             headers['X-Requested-With'] = 'XMLHttpRequest'
-        status, raw, url = http('POST', self.base + path, data, headers, opener=self.opener)
+        status, raw, url = request('POST', self.base + path, data, headers, opener=self.opener)
         return status, raw.decode(errors='replace'), url
 
     def _form_key(self, html):
@@ -293,7 +293,7 @@ class Edge:
         self.base = base.rstrip('/')
 
     def _json(self, method, path, body=None):
-        status, raw, _ = http(method, self.base + path, body, {'Content-Type': 'application/json'}, timeout=30)
+        status, raw, _ = request(method, self.base + path, body, {'Content-Type': 'application/json'}, timeout=30)
         if status >= 300:
             raise Fail(f'emulator {method} {path}: HTTP {status}')
         return json.loads(raw) if raw else None
