@@ -53,7 +53,7 @@ $repo = new class ($f, $n) implements OrderRepositoryInterface {
 };
 $service = new SyncService($repo, new SearchCriteriaBuilder(), new SortOrderBuilder(), new FlagManager(), $f->payloads, $f->config, $ext);
 $start = hrtime(true);
-$result = $service->run(Range::parse('2024-01-01', '2024-12-31'), null, 1000, false, static fn () => null);
+$result = $service->run(new Range('2024-01-01', '2024-12-31'), null, 1000, false, static fn () => null);
 $queued = (hrtime(true) - $start) / 1e9;
 \xdm_relay_flush(600.0);
 $total = (hrtime(true) - $start) / 1e9;

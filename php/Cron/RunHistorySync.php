@@ -65,7 +65,7 @@ class RunHistorySync
             return;
         }
         try {
-            $range = Range::parse((string) $request['from'], (string) $request['to']);
+            $range = new Range((string) $request['from'], (string) $request['to']);
             $website = isset($request['website']) ? (int) $request['website'] : null;
             $result = $this->sync->run($range, $website, 500, false, function (int $sent): void {
                 if ($sent % 500 === 0) {

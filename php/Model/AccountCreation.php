@@ -82,8 +82,9 @@ class AccountCreation
     }
 
     /**
-     * The running call deleted the customer it created (a failed address save rolls the sign-up
-     * back this way): nothing was announced, so nothing is to be withdrawn.
+     * The running call deleted the customer it created: nothing to announce, nor to withdraw.
+     *
+     * A failed address save rolls a sign-up back this way.
      *
      * @param string $customerId
      * @return bool whether the customer was being created

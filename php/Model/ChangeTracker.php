@@ -96,7 +96,7 @@ class ChangeTracker
      * Run $emit once $model's own commit has been handled (see release()).
      *
      * @param object $model
-     * @param callable(): void $emit
+     * @param callable $emit called without arguments
      * @return void
      */
     public function afterCommitOf(object $model, callable $emit): void
@@ -122,8 +122,10 @@ class ChangeTracker
     }
 
     /**
-     * Order::cancel() ran on this order (order_cancel_after); the state may stay processing or
-     * complete when invoiced items remain, so the state alone does not tell.
+     * Order::cancel() ran on this order (order_cancel_after).
+     *
+     * The state may stay processing or complete when invoiced items remain, so the state alone
+     * does not tell.
      *
      * @param object $order
      * @return void

@@ -18,6 +18,11 @@ class Config
     public const SECTION = 'xdm_relay';
 
     /**
+     * What can be an XDM field under the tenant namespace (and so a custom attribute).
+     */
+    public const FIELD_NAME = '/^[A-Za-z_][A-Za-z0-9_]*$/';
+
+    /**
      * @param ScopeConfigInterface $scopeConfig
      * @param DirectoryList $directories
      */
@@ -28,17 +33,6 @@ class Config
     }
 
     /**
-     * Whether $name can be an XDM field under the tenant namespace (and so a custom attribute).
-     *
-     * @param string $name
-     * @return bool
-     */
-    public static function isFieldName(string $name): bool
-    {
-        return (bool) preg_match('/^[A-Za-z_][A-Za-z0-9_]*$/', $name);
-    }
-
-    /**
      * The process-wide settings array for xdm_relay_configure().
      *
      * @return array<string, mixed>
@@ -46,7 +40,11 @@ class Config
     public function extensionSettings(): array
     {
         $settings = ['edge_url' => $this->global('general/edge_url') ?: 'https://server.adobedc.net'];
-        $paths = ['org_id' => 'general/org_id', 'environment_id' => 'general/environment_id', 'tenant_id' => 'general/tenant_id'];
+        $paths = [
+            'org_id' => 'general/org_id',
+            'environment_id' => 'general/environment_id',
+            'tenant_id' => 'general/tenant_id',
+        ];
         foreach ($paths as $key => $path) {
             $value = $this->global($path);
             if ($value !== '') {
@@ -222,8 +220,10 @@ class Config
     }
 
     /**
-     * A comma-separated list of field names; names that cannot be XDM fields (set with
-     * bin/magento config:set, past the admin's check) are ignored rather than cost every event.
+     * A comma-separated list of field names, without those that cannot be XDM fields.
+     *
+     * Such names (set with bin/magento config:set, past the admin's check) are ignored rather
+     * than cost every event.
      *
      * @param string $value
      * @return string[]
@@ -231,6 +231,6 @@ class Config
     private function list(string $value): array
     {
         $names = array_map('trim', explode(',', $value));
-        return array_values(array_filter($names, static fn (string $s) => self::isFieldName($s)));
+        return array_values(array_filter($names, static fn (string $s) => (bool) preg_match(self::FIELD_NAME, $s)));
     }
 }

@@ -56,8 +56,9 @@ class CustomerEvents
     }
 
     /**
-     * Something the profile holds outside the customer row changed (an address, the newsletter
-     * subscription): a profile record of the customer as it is now.
+     * Something the profile holds outside the customer row changed: a profile record.
+     *
+     * An address or the newsletter subscription; the record shows the customer as it is now.
      *
      * @param string $customerId
      * @param string $cause what changed, e.g. "address 12 saved" (one record per change)

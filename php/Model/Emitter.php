@@ -14,6 +14,11 @@ class Emitter
     /** @var array<string, true> events already emitted in this request (same object committed twice) */
     private array $emitted = [];
 
+    /**
+     * @param Extension $extension
+     * @param Config $config
+     * @param LoggerInterface $logger
+     */
     public function __construct(
         private readonly Extension $extension,
         private readonly Config $config,
@@ -22,12 +27,23 @@ class Emitter
     }
 
     /**
+     * Hand one event to the extension; its _id, or null when it was not sent (logged).
+     *
+     * @param string $event the contract event name
+     * @param callable $payload builds the payload array (only called when the event is sent)
+     * @param array $destination
      * @param string $guardKey identifies the business event (e.g. "orderPlaced:42") so that a
      *                         second commit of the same object in one request emits nothing
      * @param string $reference what the log names: the order number or customer id
+     * @return string|null
      */
-    public function emit(string $event, callable $payload, array $destination, string $guardKey, string $reference): ?string
-    {
+    public function emit(
+        string $event,
+        callable $payload,
+        array $destination,
+        string $guardKey,
+        string $reference
+    ): ?string {
         if (isset($this->emitted[$guardKey])) {
             return null;
         }
@@ -40,7 +56,8 @@ class Emitter
             $this->emitted[$guardKey] = true;
             return $id;
         } catch (\Throwable $e) {
-            $this->logger->error(sprintf('XDM Relay: %s for %s was not sent: %s', $event, $reference, $e->getMessage()), [
+            $message = sprintf('XDM Relay: %s for %s was not sent: %s', $event, $reference, $e->getMessage());
+            $this->logger->error($message, [
                 'exception' => $e,
                 'event' => $event,
                 'reference' => $reference,

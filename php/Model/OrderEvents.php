@@ -31,8 +31,13 @@ class OrderEvents
      * @param object|null $document the document model
      * @return void
      */
-    public function emit(string $event, object $order, string $guardKey, ?string $documentKey = null, ?object $document = null): void
-    {
+    public function emit(
+        string $event,
+        object $order,
+        string $guardKey,
+        ?string $documentKey = null,
+        ?object $document = null
+    ): void {
         $websiteId = $this->payloads->websiteId($order);
         if (!$this->config->backofficeEnabled($websiteId)) {
             return;

@@ -49,7 +49,7 @@ class PayloadBuilder
      * @param array $data
      * @return array
      */
-    public static function row(array $data): array
+    private function row(array $data): array
     {
         return array_filter($data, static fn ($v) => $v === null || is_scalar($v));
     }
@@ -76,7 +76,7 @@ class PayloadBuilder
     public function order(object $order, ?string $ecid = null): array
     {
         $websiteId = $this->websiteId($order);
-        $row = array_diff_key(self::row($order->getData()), array_flip(self::ORDER_PRIVATE));
+        $row = array_diff_key($this->row($order->getData()), array_flip(self::ORDER_PRIVATE));
         $orderItems = is_iterable($order->getAllItems()) ? $order->getAllItems() : [];
         $productIds = [];
         foreach ($orderItems as $item) {
@@ -86,7 +86,7 @@ class PayloadBuilder
         $itemAttributes = $this->config->itemCustomAttributes($websiteId);
         $items = [];
         foreach ($orderItems as $item) {
-            $line = self::row($item->getData());
+            $line = $this->row($item->getData());
             $line['product_options'] = (array) ($item->getProductOptions() ?? []);
             $line += $catalog[(string) (int) $item->getProductId()] ?? [];
             $custom = $this->customAttributes($item, $itemAttributes);
@@ -96,14 +96,18 @@ class PayloadBuilder
             $items[] = $line;
         }
         $row['items'] = $items;
-        $addresses = ['billing_address' => $order->getBillingAddress(), 'shipping_address' => $order->getShippingAddress()];
+        $addresses = [
+            'billing_address' => $order->getBillingAddress(),
+            'shipping_address' => $order->getShippingAddress(),
+        ];
         foreach ($addresses as $key => $address) {
             if ($address) {
-                $row[$key] = self::row($address->getData());
+                $row[$key] = $this->row($address->getData());
             }
         }
         if ($order->getPayment()) {
-            $row['payment'] = array_intersect_key(self::row($order->getPayment()->getData()), array_flip(self::PAYMENT_FIELDS));
+            $payment = $this->row($order->getPayment()->getData());
+            $row['payment'] = array_intersect_key($payment, array_flip(self::PAYMENT_FIELDS));
         }
         $custom = $this->customAttributes($order, $this->config->orderCustomAttributes($websiteId));
         if ($custom) {
@@ -142,10 +146,10 @@ class PayloadBuilder
      */
     public function document(object $document): array
     {
-        $row = self::row($document->getData());
-        $row['items'] = self::rows($document->getAllItems());
+        $row = $this->row($document->getData());
+        $row['items'] = $this->rows($document->getAllItems());
         if (method_exists($document, 'getAllTracks')) {
-            $row['tracks'] = self::rows($document->getAllTracks());
+            $row['tracks'] = $this->rows($document->getAllTracks());
         }
         return $row;
     }
@@ -158,14 +162,14 @@ class PayloadBuilder
      */
     public function rma(object $rma): array
     {
-        $row = self::row($rma->getData());
+        $row = $this->row($rma->getData());
         if (method_exists($rma, 'getStatusLabel')) {
             $row['status'] = (string) $rma->getStatusLabel();
         }
         $items = method_exists($rma, 'getItemsForDisplay') ? $rma->getItemsForDisplay() : $rma->getItems();
         $row['items'] = [];
         foreach (is_iterable($items) ? $items : [] as $item) {
-            $line = self::row($item->getData());
+            $line = $this->row($item->getData());
             foreach (['reason', 'condition', 'resolution', 'status'] as $attribute) {
                 $label = method_exists($item, 'getAttributeOptionStringValue')
                     ? $item->getAttributeOptionStringValue($attribute) : null;
@@ -179,7 +183,7 @@ class PayloadBuilder
     }
 
     /**
-     * A customer model with its addresses and newsletter status, for account events and profile records.
+     * A customer with its addresses and newsletter status, for account events and profile records.
      *
      * `updated_at` is when Magento last changed anything the profile holds: the customer row,
      * one of its addresses, or $changedAt (a change that left no row to date it, such as a
@@ -192,14 +196,14 @@ class PayloadBuilder
      */
     public function customer(object $customer, ?object $store = null, ?string $changedAt = null): array
     {
-        $row = array_diff_key(self::row($customer->getData()), array_flip(self::CUSTOMER_PRIVATE));
+        $row = array_diff_key($this->row($customer->getData()), array_flip(self::CUSTOMER_PRIVATE));
         $row['id'] = (string) ($customer->getId() ?? $row['entity_id'] ?? '');
         $billing = (string) ($row['default_billing'] ?? '');
         $shipping = (string) ($row['default_shipping'] ?? '');
         $updatedAt = array_filter([(string) ($row['updated_at'] ?? ''), (string) $changedAt]);
         $addresses = [];
         foreach (is_iterable($customer->getAddresses()) ? $customer->getAddresses() : [] as $address) {
-            $line = self::row($address->getData());
+            $line = $this->row($address->getData());
             $id = (string) $address->getId();
             $line['default_billing'] = $id !== '' && $id === $billing;
             $line['default_shipping'] = $id !== '' && $id === $shipping;
@@ -212,7 +216,8 @@ class PayloadBuilder
             $row['updated_at'] = $latest;
         }
         if ($row['id'] !== '' && $customer->getWebsiteId() !== null) {
-            $subscriber = $this->subscribers->create()->loadByCustomer((int) $row['id'], (int) $customer->getWebsiteId());
+            $subscriber = $this->subscribers->create()
+                ->loadByCustomer((int) $row['id'], (int) $customer->getWebsiteId());
             $row['is_subscribed'] = (bool) $subscriber->isSubscribed();
         }
         return ['customer' => $row, 'store' => $this->store($store)];
@@ -243,11 +248,11 @@ class PayloadBuilder
      * @param mixed $models
      * @return array
      */
-    private static function rows(mixed $models): array
+    private function rows(mixed $models): array
     {
         $rows = [];
         foreach (is_iterable($models) ? $models : [] as $model) {
-            $rows[] = self::row($model->getData());
+            $rows[] = $this->row($model->getData());
         }
         return $rows;
     }

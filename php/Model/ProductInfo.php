@@ -45,7 +45,7 @@ class ProductInfo
      *
      * @param array<int|string|null> $productIds
      * @param int $storeId the store view whose names and media URL apply
-     * @return array<string, array{categories?: list<array{id: string, name: string, path: string}>, image_url?: string}>
+     * @return array<string, array> per product: categories (id, name, path) and image_url, when known
      */
     public function forProducts(array $productIds, int $storeId): array
     {
@@ -98,7 +98,8 @@ class ProductInfo
             }
             $image = (string) $product->getData('image');
             if ($image !== '' && $image !== 'no_selection') {
-                $media ??= rtrim($this->storeManager->getStore($storeId)->getBaseUrl(UrlInterface::URL_TYPE_MEDIA), '/');
+                $store = $this->storeManager->getStore($storeId);
+                $media ??= rtrim($store->getBaseUrl(UrlInterface::URL_TYPE_MEDIA), '/');
                 $info['image_url'] = $media . '/catalog/product/' . ltrim($image, '/');
             }
             $this->cache["$storeId:" . (int) $product->getId()] = $info;

@@ -41,7 +41,8 @@ class CustomerDeleted implements ObserverInterface
             }
             $this->events->deleted($customer);
         } catch (\Throwable $e) {
-            $this->logger->error('XDM Relay: customer delete observer failed: ' . $e->getMessage(), ['exception' => $e]);
+            $message = 'XDM Relay: customer delete observer failed: ' . $e->getMessage();
+            $this->logger->error($message, ['exception' => $e]);
         }
     }
 }

@@ -61,7 +61,8 @@ abstract class DocumentCommitted implements ObserverInterface
             }
             $this->send($order, $document);
         } catch (\Throwable $e) {
-            $this->logger->error('XDM Relay: ' . $this->event() . ' observer failed: ' . $e->getMessage(), ['exception' => $e]);
+            $message = 'XDM Relay: ' . $this->event() . ' observer failed: ' . $e->getMessage();
+            $this->logger->error($message, ['exception' => $e]);
         }
     }
 

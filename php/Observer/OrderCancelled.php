@@ -32,7 +32,8 @@ class OrderCancelled implements ObserverInterface
                 $this->tracker->markCancelled($order);
             }
         } catch (\Throwable $e) {
-            $this->logger->error('XDM Relay: could not record a cancellation: ' . $e->getMessage(), ['exception' => $e]);
+            $message = 'XDM Relay: could not record a cancellation: ' . $e->getMessage();
+            $this->logger->error($message, ['exception' => $e]);
         }
     }
 }

@@ -48,7 +48,8 @@ class ProfileDataCommitted implements ObserverInterface
             $cause = sprintf('%s %s %s', $this->what, (string) $model->getId(), $deleted ? 'deleted' : 'saved');
             $this->events->profileChanged($customerId, $cause, gmdate('Y-m-d H:i:s'));
         } catch (\Throwable $e) {
-            $this->logger->error('XDM Relay: ' . $this->what . ' observer failed: ' . $e->getMessage(), ['exception' => $e]);
+            $message = 'XDM Relay: ' . $this->what . ' observer failed: ' . $e->getMessage();
+            $this->logger->error($message, ['exception' => $e]);
         }
     }
 }

@@ -13,7 +13,7 @@ use XdmRelay\Connector\Model\ChangeTracker;
  */
 class RecordRmaChanges implements ObserverInterface
 {
-    public const RMA_CLASS = 'Magento\Rma\Model\Rma';
+    public const RMA_CLASS = \Magento\Rma\Model\Rma::class;
 
     /**
      * @param ChangeTracker $tracker

@@ -49,7 +49,8 @@ class TrackCommitted implements ObserverInterface
             $guardKey = "orderItemsShipped:{$order->getId()}:{$shipment->getId()}:track:{$track->getId()}";
             $this->events->emit('orderItemsShipped', $order, $guardKey, 'shipment', $shipment);
         } catch (\Throwable $e) {
-            $this->logger->error('XDM Relay: tracking number observer failed: ' . $e->getMessage(), ['exception' => $e]);
+            $message = 'XDM Relay: tracking number observer failed: ' . $e->getMessage();
+            $this->logger->error($message, ['exception' => $e]);
         }
     }
 }

@@ -39,14 +39,14 @@ class AnnounceCreatedAccounts
      *
      * @param AccountManagementInterface $subject
      * @param callable $proceed
-     * @param mixed ...$arguments
+     * @param mixed $arguments the customer, the password hash and the redirect URL
      * @return mixed
      * @SuppressWarnings(PHPMD.UnusedFormalParameter)
      */
     public function aroundCreateAccountWithPasswordHash(
         AccountManagementInterface $subject,
         callable $proceed,
-        ...$arguments
+        mixed ...$arguments
     ) {
         $this->creation->begin();
         try {
@@ -71,7 +71,8 @@ class AnnounceCreatedAccounts
                     $this->events->created($customer);
                 }
             } catch (\Throwable $e) {
-                $this->logger->error("XDM Relay: account creation of customer $id not sent: " . $e->getMessage(), ['exception' => $e]);
+                $message = "XDM Relay: account creation of customer $id not sent: " . $e->getMessage();
+                $this->logger->error($message, ['exception' => $e]);
             }
         }
     }

@@ -15,15 +15,22 @@ use XdmRelay\Connector\Model\History\SyncService;
 /** bin/magento xdm-relay:history:sync --from 2021-01-01 --to 2025-12-31 [--website 1] [--batch 500] [--dry-run] */
 class HistorySync extends Command
 {
+    /**
+     * @param SyncService $sync
+     * @param Extension $extension
+     */
     public function __construct(private readonly SyncService $sync, private readonly Extension $extension)
     {
         parent::__construct();
     }
 
+    /**
+     * @inheritdoc
+     */
     protected function configure(): void
     {
         $this->setName('xdm-relay:history:sync')
-            ->setDescription('Send past orders (up to five years) to Adobe Experience Platform as historicalOrder events')
+            ->setDescription('Send past orders (up to five years) to Adobe Experience Platform as historicalOrder')
             ->addOption('from', null, InputOption::VALUE_REQUIRED, 'First day, YYYY-MM-DD')
             ->addOption('to', null, InputOption::VALUE_REQUIRED, 'Last day, YYYY-MM-DD')
             ->addOption('website', null, InputOption::VALUE_REQUIRED, 'Only this website id')
@@ -31,16 +38,21 @@ class HistorySync extends Command
             ->addOption('dry-run', null, InputOption::VALUE_NONE, 'Map every order without sending anything');
     }
 
+    /**
+     * @inheritdoc
+     */
     protected function execute(InputInterface $input, OutputInterface $output): int
     {
         try {
-            $range = Range::parse((string) $input->getOption('from'), (string) $input->getOption('to'));
+            $range = new Range((string) $input->getOption('from'), (string) $input->getOption('to'));
         } catch (\InvalidArgumentException $e) {
             $output->writeln('<error>' . $e->getMessage() . '</error>');
             return 1;
         }
         if (!$this->extension->isLoaded()) {
-            $output->writeln('<error>The xdm_relay PHP extension is not loaded (add extension=xdm_relay to the CLI php.ini).</error>');
+            $output->writeln(
+                '<error>The xdm_relay PHP extension is not loaded (add extension=xdm_relay to the CLI php.ini).</error>'
+            );
             return 1;
         }
         $website = $input->getOption('website');
@@ -55,7 +67,8 @@ class HistorySync extends Command
             return number_format($b->getProgress() / $elapsed, 1);
         });
         $bar->start();
-        $result = $this->sync->run($range, $websiteId, $batch, $dryRun, static fn (int $sent) => $bar->setProgress(min($sent, max($total, $sent))));
+        $progress = static fn (int $sent) => $bar->setProgress(min($sent, max($total, $sent)));
+        $result = $this->sync->run($range, $websiteId, $batch, $dryRun, $progress);
         $bar->finish();
         $output->writeln('');
         if ($result['resumed_from'] > 0) {

@@ -14,6 +14,11 @@ use XdmRelay\Connector\Model\Extension;
 /** bin/magento xdm-relay:status */
 class Status extends Command
 {
+    /**
+     * @param Extension $extension
+     * @param Config $config
+     * @param StoreManagerInterface $storeManager
+     */
     public function __construct(
         private readonly Extension $extension,
         private readonly Config $config,
@@ -22,15 +27,24 @@ class Status extends Command
         parent::__construct();
     }
 
+    /**
+     * @inheritdoc
+     */
     protected function configure(): void
     {
-        $this->setName('xdm-relay:status')->setDescription('Extension, configuration per website, spool and delivery status of XDM Relay');
+        $this->setName('xdm-relay:status')
+            ->setDescription('Extension, configuration per website, spool and delivery status of XDM Relay');
     }
 
+    /**
+     * @inheritdoc
+     */
     protected function execute(InputInterface $input, OutputInterface $output): int
     {
         if (!$this->extension->isLoaded()) {
-            $output->writeln('<error>Extension: not loaded. Add extension=xdm_relay to php.ini (CLI and PHP-FPM).</error>');
+            $output->writeln(
+                '<error>Extension: not loaded. Add extension=xdm_relay to php.ini (CLI and PHP-FPM).</error>'
+            );
             return 1;
         }
         $output->writeln('Extension: xdm_relay ' . $this->extension->version());

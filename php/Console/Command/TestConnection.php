@@ -13,11 +13,18 @@ use XdmRelay\Connector\Model\Extension;
 /** bin/magento xdm-relay:test-connection [--website 1] */
 class TestConnection extends Command
 {
+    /**
+     * @param Extension $extension
+     * @param Config $config
+     */
     public function __construct(private readonly Extension $extension, private readonly Config $config)
     {
         parent::__construct();
     }
 
+    /**
+     * @inheritdoc
+     */
     protected function configure(): void
     {
         $this->setName('xdm-relay:test-connection')
@@ -25,6 +32,9 @@ class TestConnection extends Command
             ->addOption('website', null, InputOption::VALUE_REQUIRED, 'Website id whose datastream to test', null);
     }
 
+    /**
+     * @inheritdoc
+     */
     protected function execute(InputInterface $input, OutputInterface $output): int
     {
         if (!$this->extension->isLoaded()) {

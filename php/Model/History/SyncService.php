@@ -20,6 +20,15 @@ class SyncService
 {
     public const CURSOR_FLAG = 'xdm_relay_history_cursor';
 
+    /**
+     * @param OrderRepositoryInterface $orders
+     * @param SearchCriteriaBuilder $criteria
+     * @param SortOrderBuilder $sortOrders
+     * @param FlagManager $flags
+     * @param PayloadBuilder $payloads
+     * @param Config $config
+     * @param Extension $extension
+     */
     public function __construct(
         private readonly OrderRepositoryInterface $orders,
         private readonly SearchCriteriaBuilder $criteria,
@@ -31,7 +40,13 @@ class SyncService
     ) {
     }
 
-    /** Orders in the range (for the progress bar). */
+    /**
+     * Orders in the range (for the progress bar).
+     *
+     * @param Range $range
+     * @param int|null $websiteId
+     * @return int
+     */
     public function count(Range $range, ?int $websiteId): int
     {
         $this->filter($range, 0);
@@ -40,11 +55,24 @@ class SyncService
     }
 
     /**
-     * @param callable(int $sent, int $lastId): void $progress called after each order
+     * Send (or, dry, map) every order of the range, from where an interrupted run stopped.
+     *
+     * @param Range $range
+     * @param int|null $websiteId only this website's orders (null: all)
+     * @param int $batch orders read per page
+     * @param bool $dryRun map without sending
+     * @param callable $progress called after each order with (int $sent, int $lastId)
+     * @param callable|null $sleep waits the given microseconds (tests replace it)
      * @return array{sent: int, failed: int, resumed_from: int}
      */
-    public function run(Range $range, ?int $websiteId, int $batch, bool $dryRun, callable $progress, ?callable $sleep = null): array
-    {
+    public function run(
+        Range $range,
+        ?int $websiteId,
+        int $batch,
+        bool $dryRun,
+        callable $progress,
+        ?callable $sleep = null
+    ): array {
         $sleep ??= static fn (int $us) => usleep($us);
         $cursor = $this->cursor($range, $websiteId);
         $resumedFrom = $cursor;
@@ -73,7 +101,8 @@ class SyncService
                     if ($dryRun) {
                         $this->extension->map('historicalOrder', $payload);
                     } else {
-                        $this->extension->emit('historicalOrder', $payload, $this->config->historyDestination($orderWebsite));
+                        $destination = $this->config->historyDestination($orderWebsite);
+                        $this->extension->emit('historicalOrder', $payload, $destination);
                     }
                     $sent++;
                 } catch (\InvalidArgumentException) {
@@ -95,6 +124,13 @@ class SyncService
         return ['sent' => $sent, 'failed' => $failed, 'resumed_from' => $resumedFrom];
     }
 
+    /**
+     * Criteria: orders of the range after $afterId, by id.
+     *
+     * @param Range $range
+     * @param int $afterId
+     * @return void
+     */
     private function filter(Range $range, int $afterId): void
     {
         $this->criteria
@@ -104,15 +140,33 @@ class SyncService
             ->addSortOrder($this->sortOrders->setField('entity_id')->setAscendingDirection()->create());
     }
 
+    /**
+     * Where an interrupted sync of the same range and website stopped (0: from the start).
+     *
+     * @param Range $range
+     * @param int|null $websiteId
+     * @return int
+     */
     private function cursor(Range $range, ?int $websiteId): int
     {
         $saved = $this->flags->getFlagData(self::CURSOR_FLAG);
-        return is_array($saved) && ($saved['range'] ?? null) === $range->key() && ($saved['website'] ?? null) === $websiteId
+        return is_array($saved)
+            && ($saved['range'] ?? null) === $range->key()
+            && ($saved['website'] ?? null) === $websiteId
             ? (int) $saved['last_id'] : 0;
     }
 
+    /**
+     * Remember how far the sync got.
+     *
+     * @param Range $range
+     * @param int|null $websiteId
+     * @param int $lastId
+     * @return void
+     */
     private function saveCursor(Range $range, ?int $websiteId, int $lastId): void
     {
-        $this->flags->saveFlag(self::CURSOR_FLAG, ['range' => $range->key(), 'website' => $websiteId, 'last_id' => $lastId]);
+        $cursor = ['range' => $range->key(), 'website' => $websiteId, 'last_id' => $lastId];
+        $this->flags->saveFlag(self::CURSOR_FLAG, $cursor);
     }
 }

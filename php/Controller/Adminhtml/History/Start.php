@@ -49,7 +49,7 @@ class Start extends Action implements HttpPostActionInterface
         $from = trim((string) $this->scopeConfig->getValue(Config::SECTION . '/history/from', $scope, $websiteId));
         $to = trim((string) $this->scopeConfig->getValue(Config::SECTION . '/history/to', $scope, $websiteId));
         try {
-            $range = Range::parse($from, $to);
+            $range = new Range($from, $to);
         } catch (\InvalidArgumentException $e) {
             return $this->json->create()->setData(['ok' => false, 'message' => $e->getMessage()]);
         }

@@ -18,7 +18,7 @@ class AttributeList extends Value
     public function beforeSave()
     {
         $names = array_filter(array_map('trim', explode(',', (string) $this->getValue())), 'strlen');
-        $bad = array_filter($names, static fn (string $name) => !Config::isFieldName($name));
+        $bad = array_filter($names, static fn (string $name) => !preg_match(Config::FIELD_NAME, $name));
         if ($bad) {
             throw new LocalizedException(__(
                 'Custom attributes must be column names made of letters, digits and underscores: %1',

@@ -19,7 +19,10 @@ class DatasetId extends Value
         $value = trim((string) $this->getValue());
         $eventsOn = (string) $this->getFieldsetDataValue('backoffice_events') === '1';
         if ($eventsOn && $value === '') {
-            throw new LocalizedException(__('Dataset ID is required while events are on: enter the AEP dataset that receives them, or turn events off.'));
+            throw new LocalizedException(__(
+                'Dataset ID is required while events are on: '
+                . 'enter the AEP dataset that receives them, or turn events off.'
+            ));
         }
         $this->setValue($value);
         return parent::beforeSave();

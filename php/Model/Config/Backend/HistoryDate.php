@@ -20,7 +20,7 @@ class HistoryDate extends Value
         $value = trim((string) $this->getValue());
         if ($value !== '') {
             try {
-                Range::date($value, (string) __('From'));
+                new Range($value, $value);
             } catch (\InvalidArgumentException $e) {
                 throw new LocalizedException(__($e->getMessage()));
             }

@@ -21,10 +21,7 @@ class HistoryRange extends Value
         $from = trim((string) $this->getFieldsetDataValue('from'));
         try {
             if ($to !== '') {
-                Range::date($to, (string) __('To'));
-            }
-            if ($to !== '' && $from !== '') {
-                Range::parse($from, $to);
+                new Range($from !== '' ? $from : $to, $to);
             }
         } catch (\InvalidArgumentException $e) {
             throw new LocalizedException(__($e->getMessage()));

@@ -12,6 +12,11 @@ use XdmRelay\Connector\Cron\RunHistorySync;
 /** Order History: the state of the last sync started from the admin (queued, running, done, failed). */
 class SyncProgress extends Field
 {
+    /**
+     * @param Context $context
+     * @param FlagManager $flags
+     * @param array $data
+     */
     public function __construct(Context $context, private readonly FlagManager $flags, array $data = [])
     {
         parent::__construct($context, $data);
@@ -34,10 +39,13 @@ class SyncProgress extends Field
      */
     protected function _getElementHtml(AbstractElement $element)
     {
-        return $this->escapeHtml(self::describe($this->flags->getFlagData(RunHistorySync::PROGRESS_FLAG)));
+        return $this->escapeHtml($this->describe($this->flags->getFlagData(RunHistorySync::PROGRESS_FLAG)));
     }
 
-    public static function describe(mixed $progress): string
+    /**
+     * @inheritdoc
+     */
+    public function describe(mixed $progress): string
     {
         if (!is_array($progress)) {
             return (string) __('No sync started from the admin yet.');
@@ -45,7 +53,11 @@ class SyncProgress extends Field
         return match ($progress['state'] ?? '') {
             'queued' => (string) __('Queued: starts with the next cron run.'),
             'running' => (string) __('Running: %1 orders sent so far.', (int) ($progress['sent'] ?? 0)),
-            'done' => (string) __('Done: %1 orders sent, %2 could not be mapped.', (int) ($progress['sent'] ?? 0), (int) ($progress['failed'] ?? 0)),
+            'done' => (string) __(
+                'Done: %1 orders sent, %2 could not be mapped.',
+                (int) ($progress['sent'] ?? 0),
+                (int) ($progress['failed'] ?? 0)
+            ),
             'failed' => (string) __('Failed: %1', (string) ($progress['message'] ?? '')),
             default => (string) __('Unknown state.'),
         };
