@@ -22,16 +22,11 @@ namespace XdmRelay\Connector\Test\E2e {
 use Magento\Framework\DataObject;
 use PHPUnit\Framework\TestCase;
 use XdmRelay\Connector\Model\Extension;
-use XdmRelay\Connector\Observer\CreditmemoCommitted;
-use XdmRelay\Connector\Observer\CustomerCommitted;
-use XdmRelay\Connector\Observer\CustomerDeleted;
-use XdmRelay\Connector\Observer\InvoiceCommitted;
-use XdmRelay\Connector\Observer\OrderCommitted;
-use XdmRelay\Connector\Observer\RecordChanges;
-use XdmRelay\Connector\Observer\RecordRmaChanges;
-use XdmRelay\Connector\Observer\RmaCommitted;
-use XdmRelay\Connector\Observer\ShipmentCommitted;
+use XdmRelay\Connector\Test\Address;
+use XdmRelay\Connector\Test\ArrayCache;
+use XdmRelay\Connector\Test\Customer;
 use XdmRelay\Connector\Test\Fixtures;
+use XdmRelay\Connector\Test\Magento;
 use XdmRelay\Connector\Test\TestLogger;
 
 /** The real extension maps what the observers emit (without sending): observer → xdm_relay_map → valid XDM. */
@@ -52,62 +47,70 @@ class EndToEndTest extends TestCase
     public function testEveryObserverEventBecomesValidXdmThroughTheRealExtension(): void
     {
         $this->assertTrue(extension_loaded('xdm_relay'), 'run with -d extension=' . getenv('XDM_RELAY_SO'));
-        $logger = new TestLogger();
-        $ext = new MappingExtension($logger);
+        $ext = new MappingExtension(new TestLogger(), new ArrayCache());
         $f = new Fixtures($ext);
-        $f->emitter = new \XdmRelay\Connector\Model\Emitter($ext, $f->config, $logger);
-        $record = new RecordChanges($f->tracker, $logger);
-        $save = function (object $model, object $committed, array $data = []) use ($record): void {
-            $record->execute(Fixtures::observer(['data_object' => $model]));
-            $committed->execute(Fixtures::observer($data + ['data_object' => $model]));
-        };
-        $args = [$f->tracker, $f->config, $f->payloads, $f->emitter, $logger];
+        $logger = $f->logger;
+        $magento = $f->magento;
 
-        $order = $f->order();
-        $save($order, new OrderCommitted(...$args), ['order' => $order]);
-        foreach ([[InvoiceCommitted::class, 'invoice'], [ShipmentCommitted::class, 'shipment'], [CreditmemoCommitted::class, 'creditmemo']] as [$class, $kind]) {
-            $save($f->document($kind, $order, ['entity_id' => (string) (60 + count($ext->documents))]), new $class(...$args));
-        }
-        $order->setOrigData();
-        $order->isObjectNew(false);
-        $order->setState('complete');
-        $save($order, new OrderCommitted(...$args), ['order' => $order]);
-        $cancelled = $f->order(['entity_id' => '311', 'increment_id' => '000000311', 'updated_at' => '2024-05-03 10:00:00'], 2);
-        $cancelled->setOrigData();
-        $cancelled->isObjectNew(false);
-        $cancelled->setState('canceled');
-        $save($cancelled, new OrderCommitted(...$args), ['order' => $cancelled]);
+        // Placed with an invoice captured inside the order save, shipped completely, a track added
+        // later, refunded.
+        $order = $f->order(['state' => 'processing', 'status' => 'processing']);
+        $invoice = $f->document('invoice', $order);
+        $magento->save($order, function () use ($magento, $order, $invoice): void {
+            $invoice->setOrderId($order->getId());
+            Fixtures::invoiceAll($order);
+            $magento->save($invoice);
+        });
+        $order = Magento::loaded($order);
+        Fixtures::shipAll($order);
+        $shipment = $f->document('shipment', $order);
+        $magento->transaction($shipment, $order);
+        $shipment = Magento::loaded($shipment);
+        $shipment->addTrack(Fixtures::track('1Z999AA10123456785'));
+        $tracks = $shipment->getAllTracks();
+        $magento->save(end($tracks));
+        $magento->save($f->document('creditmemo', $order));
+
+        // Partly invoiced, then canceled: stays processing (second website).
+        $partial = $f->placedOrder(['entity_id' => '311', 'increment_id' => '000000311', 'updated_at' => '2024-05-03 10:00:00'], 2);
+        Fixtures::invoiceAll($partial, ['6']);
+        $partial = Magento::loaded($partial);
+        $partial->cancel();
+        $magento->save($partial);
 
         $rma = new \Magento\Rma\Model\Rma(['entity_id' => '8', 'increment_id' => 'RMA8', 'status' => 'pending', 'date_requested' => '2024-05-10 08:00:00', 'order' => $order,
             'item_objects' => [new DataObject(['order_item_id' => '6', 'qty_requested' => '1', 'reason' => 'Wrong size', 'condition' => 'Unopened', 'resolution' => 'Refund', 'status' => 'pending'])]]);
-        $recordRma = new RecordRmaChanges($f->tracker, $logger);
-        $rmaCommitted = new RmaCommitted(...$args);
-        $recordRma->execute(Fixtures::observer(['object' => $rma]));
-        $rmaCommitted->execute(Fixtures::observer(['object' => $rma]));
-        $rma->setOrigData();
-        $rma->isObjectNew(false);
+        $f->events->dispatch('model_save_before', ['object' => $rma]);
+        $f->events->dispatch('model_save_commit_after', ['object' => $rma]);
+        Magento::loaded($rma);
         $rma->setStatus('closed');
         $rma->setUpdatedAt('2024-05-14 12:00:00');
-        $recordRma->execute(Fixtures::observer(['object' => $rma]));
-        $rmaCommitted->execute(Fixtures::observer(['object' => $rma]));
+        $f->events->dispatch('model_save_before', ['object' => $rma]);
+        $f->events->dispatch('model_save_commit_after', ['object' => $rma]);
 
+        // Sign-up with an address, a profile change, an address change, deletion.
+        $f->accountManagement()->createAccountWithPasswordHash(new Customer(null, ['email' => 'ann@example.com', 'firstname' => 'Ann', 'lastname' => 'Lee',
+            'website_id' => '1', 'store_id' => '1', 'created_at' => '2024-05-01 08:00:00', 'updated_at' => '2024-05-01 08:00:00',
+            'address_rows' => [['firstname' => 'Ann', 'lastname' => 'Lee', 'street' => '1 Main St', 'city' => 'Austin', 'postcode' => '78701', 'country_id' => 'US', 'telephone' => '555-0100']]]), 'hash');
         $customer = $f->customer();
-        $customerArgs = [$f->tracker, $f->config, $f->payloads, $f->emitter, $f->stores, $logger];
-        $save($customer, new CustomerCommitted(...$customerArgs), ['customer' => $customer]);
-        $customer->setOrigData();
-        $customer->isObjectNew(false);
-        $customer->setUpdatedAt('2024-06-01 08:00:00');
-        $save($customer, new CustomerCommitted(...$customerArgs), ['customer' => $customer]);
-        (new CustomerDeleted($f->config, $f->payloads, $f->emitter, $f->stores, $logger))->execute(Fixtures::observer(['customer' => $customer]));
+        $customer->setLastname('Smith')->setUpdatedAt('2024-06-01 08:00:00');
+        $magento->save($customer);
+        $address = Magento::loaded(new Address($f->db->addresses['7']));
+        $address->setStreet('2 Main St')->setUpdatedAt('2024-06-02 08:00:00');
+        $magento->save($address);
+        $magento->delete($f->loadCustomer('42'));
 
         $this->assertSame([], $logger->messages('error'), implode("\n", $logger->messages('error')));
         $events = array_column($ext->documents, 'event');
         sort($events);
         $this->assertSame([
             'accountCreated', 'accountDeleted', 'accountUpdated', 'orderCancelled', 'orderInvoiced', 'orderItemReturnCompleted',
-            'orderItemsReturnInitiated', 'orderItemsShipped', 'orderLineItemRefunded', 'orderPlaced', 'orderShipmentCompleted',
-            'profileDeleted', 'profileRecord', 'profileRecord',
+            'orderItemsReturnInitiated', 'orderItemsShipped', 'orderItemsShipped', 'orderLineItemRefunded', 'orderPlaced', 'orderShipmentCompleted',
+            'profileDeleted', 'profileRecord', 'profileRecord', 'profileRecord',
         ], $events);
+        $this->assertSame(['orderPlaced', 'orderInvoiced'], array_column(array_slice($ext->documents, 0, 2), 'event'));
+        $ids = array_map(static fn ($d) => $d['xdm']['_id'], $ext->documents);
+        $this->assertSame($ids, array_values(array_unique($ids)), 'every event is a distinct document (the later track too)');
 
         $placed = $ext->documents[0]['xdm'];
         $this->assertSame('commerce.backofficeOrderPlaced', $placed['eventType']);
@@ -123,7 +126,7 @@ class EndToEndTest extends TestCase
         exec(sprintf('python3 %s --schemas %s %s 2>&1', escapeshellarg($root . '/tools/xdm_check.py'), escapeshellarg($shared . '/xdm'), escapeshellarg($file)), $output, $status);
         unlink($file);
         $this->assertSame(0, $status, implode("\n", $output));
-        $this->assertStringContainsString('checked 14 document(s), 0 problem(s)', implode("\n", $output));
+        $this->assertStringContainsString('checked 16 document(s), 0 problem(s)', implode("\n", $output));
     }
 }
 }

@@ -135,6 +135,154 @@ namespace Magento\Framework\Model {
             }
             return $this->_isObjectNew ?? !$this->getId();
         }
+
+        public function setId($value)
+        {
+            return $this->setData('entity_id', $value);
+        }
+
+        /** As AbstractModel: compares with the data of the last load (loose comparison, as Magento). */
+        public function dataHasChangedFor($field)
+        {
+            return $this->getData($field) != $this->getOrigData($field);
+        }
+
+        public function isDeleted($isDeleted = null)
+        {
+            $result = $this->_isDeleted;
+            if ($isDeleted !== null) {
+                $this->_isDeleted = $isDeleted;
+            }
+            return $result;
+        }
+
+        protected $_isDeleted = false;
+    }
+}
+
+namespace Magento\Framework\App {
+    interface CacheInterface
+    {
+        public function getFrontend();
+        public function load($identifier);
+        public function save($data, $identifier, $tags = [], $lifeTime = null);
+        public function remove($identifier);
+        public function clean($tags = []);
+    }
+}
+
+namespace Magento\Framework\Filesystem {
+    /** As Magento: a fixed set of directory codes under the root; an unknown code is an error. */
+    class DirectoryList
+    {
+        protected string $root;
+        protected array $directories;
+
+        public function __construct($root, array $config = [])
+        {
+            $this->root = rtrim(str_replace('\\', '/', (string) $root), '/');
+            $this->directories = ['base' => ['path' => $this->root]];
+            foreach (static::getDefaultConfig() as $code => $dir) {
+                $this->directories[$code] = $dir;
+            }
+            foreach ($config as $code => $dir) {
+                $this->directories[$code] = $dir;
+            }
+        }
+
+        public static function getDefaultConfig()
+        {
+            return [];
+        }
+
+        public function getRoot()
+        {
+            return $this->root;
+        }
+
+        public function getPath($code)
+        {
+            if (!isset($this->directories[$code])) {
+                throw new \Magento\Framework\Exception\FileSystemException(__('Unknown directory type: \'%1\'', $code));
+            }
+            return $this->directories[$code]['path'];
+        }
+    }
+}
+
+namespace Magento\Framework\App\Filesystem {
+    class DirectoryList extends \Magento\Framework\Filesystem\DirectoryList
+    {
+        public const ROOT = 'base';
+        public const APP = 'app';
+        public const CONFIG = 'etc';
+        public const VAR_DIR = 'var';
+        public const LOG = 'log';
+        public const TMP = 'tmp';
+
+        public function __construct($root, array $config = [])
+        {
+            parent::__construct($root, $config);
+            foreach ([self::APP => 'app', self::CONFIG => 'app/etc', self::VAR_DIR => 'var', self::LOG => 'var/log', self::TMP => 'var/tmp'] as $code => $path) {
+                $this->directories[$code] ??= ['path' => $this->root . '/' . $path];
+            }
+        }
+    }
+}
+
+namespace Magento\Framework\Lock {
+    interface LockManagerInterface
+    {
+        public function lock(string $name, int $timeout = -1): bool;
+        public function unlock(string $name): bool;
+        public function isLocked(string $name): bool;
+    }
+}
+
+namespace Magento\Customer\Api\Data {
+    interface CustomerInterface
+    {
+    }
+}
+
+namespace Magento\Customer\Api {
+    interface AccountManagementInterface
+    {
+        public function createAccountWithPasswordHash(\Magento\Customer\Api\Data\CustomerInterface $customer, $hash, $redirectUrl = '');
+    }
+}
+
+// Magento generates these factories (ObjectManager::create of the class); the stand-ins create
+// through a callable the test wires to its in-memory database.
+namespace Magento\Customer\Model {
+    class CustomerFactory
+    {
+        public function __construct(private $create)
+        {
+        }
+
+        public function create(array $data = [])
+        {
+            return ($this->create)($data);
+        }
+    }
+}
+
+namespace Magento\Newsletter\Model {
+    class SubscriberFactory extends \Magento\Customer\Model\CustomerFactory
+    {
+    }
+}
+
+namespace Magento\Catalog\Model\ResourceModel\Product {
+    class CollectionFactory extends \Magento\Customer\Model\CustomerFactory
+    {
+    }
+}
+
+namespace Magento\Catalog\Model\ResourceModel\Category {
+    class CollectionFactory extends \Magento\Customer\Model\CustomerFactory
+    {
     }
 }
 
@@ -162,6 +310,14 @@ namespace Magento\Framework\App\Config {
 
 namespace Magento\Framework\Exception {
     class LocalizedException extends \Exception
+    {
+    }
+
+    class FileSystemException extends LocalizedException
+    {
+    }
+
+    class InputException extends LocalizedException
     {
     }
 }

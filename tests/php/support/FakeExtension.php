@@ -15,7 +15,7 @@ class FakeExtension extends Extension
 
     public function __construct()
     {
-        parent::__construct(new TestLogger());
+        parent::__construct(new TestLogger(), new ArrayCache());
     }
 
     public function isLoaded(): bool

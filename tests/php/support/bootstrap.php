@@ -11,7 +11,7 @@ require __DIR__ . '/../stubs/magento.php';
 spl_autoload_register(static function (string $class): void {
     $map = [
         'XdmRelay\\Connector\\Test\\' => __DIR__ . '/',
-        'XdmRelay\\Connector\\' => __DIR__ . '/../../../php/',
+        'XdmRelay\\Connector\\' => (getenv('XDM_RELAY_MODULE_DIR') ?: __DIR__ . '/../../../php') . '/',
     ];
     foreach ($map as $prefix => $dir) {
         if (str_starts_with($class, $prefix)) {
@@ -23,7 +23,8 @@ spl_autoload_register(static function (string $class): void {
         }
     }
 });
-require __DIR__ . '/../../../php/registration.php';
+require (getenv('XDM_RELAY_MODULE_DIR') ?: __DIR__ . '/../../../php') . '/registration.php';
 require __DIR__ . '/Models.php';
 require __DIR__ . '/Store.php';
 require __DIR__ . '/OrderRepository.php';
+require __DIR__ . '/Magento.php';

@@ -5,7 +5,9 @@ namespace XdmRelay\Connector\Test\Unit;
 
 use Magento\Framework\Exception\LocalizedException;
 use PHPUnit\Framework\TestCase;
+use XdmRelay\Connector\Model\Config\Backend\AttributeList;
 use XdmRelay\Connector\Model\Config\Backend\DatasetId;
+use XdmRelay\Connector\Model\Config\Backend\HistoryDate;
 use XdmRelay\Connector\Model\Config\Backend\HistoryRange;
 use XdmRelay\Connector\Model\Config\Backend\OrgId;
 use XdmRelay\Connector\Model\Config\Backend\ProfileDatasetId;
@@ -36,7 +38,7 @@ class ConfigValidationTest extends TestCase
         (new DatasetId(['value' => '', 'fieldset_data' => ['backoffice_events' => '0']]))->beforeSave();
         (new DatasetId(['value' => 'ds', 'fieldset_data' => ['backoffice_events' => '1']]))->beforeSave();
         $this->refused(new DatasetId(['value' => ' ', 'fieldset_data' => ['backoffice_events' => '1']]), 'Dataset ID is required');
-        $this->refused(new DatasetId(['value' => '', 'fieldset_data' => ['storefront_events' => '1']]), 'Dataset ID is required');
+        (new DatasetId(['value' => '', 'fieldset_data' => ['storefront_events' => '1']]))->beforeSave();
     }
 
     public function testProfileDatasetMustDifferFromTheEventDataset(): void
@@ -51,7 +53,50 @@ class ConfigValidationTest extends TestCase
         (new HistoryRange(['value' => '2025-12-31', 'fieldset_data' => ['from' => '2021-01-01']]))->beforeSave();
         $this->refused(new HistoryRange(['value' => '2026-01-02', 'fieldset_data' => ['from' => '2021-01-01']]), 'longer than 5 years');
         $this->refused(new HistoryRange(['value' => '2020-01-01', 'fieldset_data' => ['from' => '2021-01-01']]), 'reversed');
-        $range = Range::parse('2024-01-01', '2024-01-31');
+        $range = new Range('2024-01-01', '2024-01-31');
         $this->assertSame('2024-01-01 00:00:00|2024-01-31 23:59:59', $range->key());
+    }
+
+    public function testRangeRefusesEmptyAndImpossibleDates(): void
+    {
+        foreach ([['', '2024-01-31'], ['2024-01-01', ' '], ['', '']] as [$from, $to]) {
+            try {
+                new Range($from, $to);
+                $this->fail("accepted '$from'..'$to'");
+            } catch (\InvalidArgumentException $e) {
+                $this->assertSame('Set both From and To (YYYY-MM-DD) under Order History and save the configuration first.', $e->getMessage());
+            }
+        }
+        foreach (['2024-02-30', '2024-13-01', '01/02/2024', '2024-1-1', 'yesterday'] as $bad) {
+            try {
+                new Range($bad, '2024-12-31');
+                $this->fail("accepted $bad");
+            } catch (\InvalidArgumentException $e) {
+                $this->assertSame(sprintf('"%s" is not a date (use YYYY-MM-DD).', $bad), $e->getMessage());
+            }
+        }
+        $this->assertSame('2024-02-29 00:00:00|2024-03-01 10:30:00', (new Range(' 2024-02-29 ', '2024-03-01 10:30:00'))->key());
+    }
+
+    public function testHistoryDatesAreRealDates(): void
+    {
+        $from = new HistoryDate(['value' => ' 2024-02-29 ']);
+        $from->beforeSave();
+        $this->assertSame('2024-02-29', $from->getValue());
+        (new HistoryDate(['value' => '']))->beforeSave();
+        $this->refused(new HistoryDate(['value' => '2023-02-29']), '"2023-02-29" is not a date');
+        $this->refused(new HistoryRange(['value' => '2024-31-12', 'fieldset_data' => ['from' => '']]), '"2024-31-12" is not a date');
+        $this->refused(new HistoryRange(['value' => '2024-12-31', 'fieldset_data' => ['from' => '2024-02-30']]), '"2024-02-30" is not a date');
+        $to = new HistoryRange(['value' => '2024-12-31', 'fieldset_data' => ['from' => '']]);
+        $to->beforeSave();
+        $this->assertSame('2024-12-31', $to->getValue(), 'To alone is saved; the range is checked once From is set');
+    }
+
+    public function testCustomAttributeListsAreFieldNames(): void
+    {
+        $list = new AttributeList(['value' => ' order_channel , gift_message_id,, _x1 ']);
+        $list->beforeSave();
+        $this->assertSame('order_channel,gift_message_id,_x1', $list->getValue());
+        $this->refused(new AttributeList(['value' => 'order_channel, gift-message, 1st, a b']), 'letters, digits and underscores: gift-message, 1st, a b');
     }
 }

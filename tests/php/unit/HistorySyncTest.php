@@ -78,7 +78,7 @@ class HistorySyncTest extends TestCase
 
     public function testResumesAfterAnInterruption(): void
     {
-        $range = Range::parse('2024-01-01', '2024-12-31');
+        $range = new Range('2024-01-01', '2024-12-31');
         $this->flags->saveFlag(SyncService::CURSOR_FLAG, ['range' => $range->key(), 'website' => null, 'last_id' => 700]);
         $tester = $this->command(['--from' => '2024-01-01', '--to' => '2024-12-31', '--batch' => '100']);
         $this->assertSame(0, $tester->getStatusCode());
@@ -108,7 +108,7 @@ class HistorySyncTest extends TestCase
     {
         $this->f->scope->default['xdm_relay/history/events_per_second'] = '50';
         $slept = 0;
-        $this->service()->run(Range::parse('2024-01-01', '2024-01-31'), null, 100, false, static fn () => null, function (int $us) use (&$slept) {
+        $this->service()->run(new Range('2024-01-01', '2024-01-31'), null, 100, false, static fn () => null, function (int $us) use (&$slept) {
             $slept += $us;
         });
         $this->assertGreaterThan(1_500_000, $slept, '100 orders at 50/s take about 2 s');
