@@ -23,6 +23,11 @@ class Config
     public const FIELD_NAME = '/^[A-Za-z_][A-Za-z0-9_]*$/';
 
     /**
+     * What an AEP datastream or dataset id looks like (UUIDs, 24-hex ids, the emulator's names).
+     */
+    public const AEP_ID = '/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/';
+
+    /**
      * @param ScopeConfigInterface $scopeConfig
      * @param DirectoryList $directories
      */
@@ -206,14 +211,17 @@ class Config
     /**
      * A destination array for the extension.
      *
+     * An id that cannot be one (set with bin/magento config:set past the admin's check) counts
+     * as not configured: events stay off instead of being accepted and never delivered.
+     *
      * @param string $datastream
      * @param string $dataset
      * @return array{datastream_id: string, dataset_id?: string}
      */
     private function destination(string $datastream, string $dataset): array
     {
-        $destination = ['datastream_id' => $datastream];
-        if ($dataset !== '') {
+        $destination = ['datastream_id' => preg_match(self::AEP_ID, $datastream) ? $datastream : ''];
+        if (preg_match(self::AEP_ID, $dataset)) {
             $destination['dataset_id'] = $dataset;
         }
         return $destination;

@@ -3,20 +3,19 @@ declare(strict_types=1);
 
 namespace XdmRelay\Connector\Model\Config\Backend;
 
-use Magento\Framework\App\Config\Value;
 use Magento\Framework\Exception\LocalizedException;
 
 /**
  * The event dataset is required as soon as back office events are on.
  */
-class DatasetId extends Value
+class DatasetId extends AepId
 {
     /**
      * @inheritdoc
      */
     public function beforeSave()
     {
-        $value = trim((string) $this->getValue());
+        $value = $this->checkedId();
         $eventsOn = (string) $this->getFieldsetDataValue('backoffice_events') === '1';
         if ($eventsOn && $value === '') {
             throw new LocalizedException(__(

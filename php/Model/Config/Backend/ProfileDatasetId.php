@@ -3,18 +3,17 @@ declare(strict_types=1);
 
 namespace XdmRelay\Connector\Model\Config\Backend;
 
-use Magento\Framework\App\Config\Value;
 use Magento\Framework\Exception\LocalizedException;
 
 /** Profile records need their own dataset (an Individual Profile one), never the event dataset. */
-class ProfileDatasetId extends Value
+class ProfileDatasetId extends AepId
 {
     /**
      * @inheritdoc
      */
     public function beforeSave()
     {
-        $value = trim((string) $this->getValue());
+        $value = $this->checkedId();
         $events = trim((string) $this->getFieldsetDataValue('dataset_id'));
         if ($value !== '' && $value === $events) {
             throw new LocalizedException(__(
