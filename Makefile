@@ -27,7 +27,7 @@ test-php:
 
 # The real Magento 2.4.6 store (installed from $(SHARED)/magento on first run, reused later):
 # provisioning, end-to-end scenarios through REST/admin/storefront/bin/magento, checked at the emulator.
-test-magento:
+test-magento: build
 	bash tests/magento/run.sh
 
 bench: build

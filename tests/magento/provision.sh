@@ -74,11 +74,12 @@ if [ -f "$MAGENTO_DIR/.post-install.done" ] && alive "$FPM_PID" && alive "$MAGEN
   row "store (install-magento.sh)" skipped "$s"
 else
   [ -f "$MAGENTO_DIR/.post-install.done" ] || echo "   installing Magento 2.4.6 into $MAGENTO_DIR (first run: about 2-3 minutes; log: $XR_STATE/install.log)"
+  # the installer's step lines are shown as they complete (first run: progress of the install)
   if ! STATIC=${STATIC:-1} SCENARIO=0 PORT=$MAGENTO_PORT PHP_EXTRA_INI_DIR=$XR_INI_DIR \
-      bash "$MAGENTO_INSTALLER" "$MAGENTO_TARBALL" "$MAGENTO_DIR" > "$XR_STATE/install.log" 2>&1; then
+      bash "$MAGENTO_INSTALLER" "$MAGENTO_TARBALL" "$MAGENTO_DIR" 2>&1 | tee "$XR_STATE/install.log" \
+      | { grep --line-buffered -E '^==> ' || true; } | sed -u 's/^==>/     /'; then
     tail -30 "$XR_STATE/install.log" >&2; fail "install-magento.sh"
   fi
-  grep -E '^==> ' "$XR_STATE/install.log" | sed 's/^==>/     /'
   row "store (install-magento.sh)" done "$s"
 fi
 echo "$STAMP" > "$XR_STATE/fpm.stamp"
@@ -102,7 +103,9 @@ else
   [ -n "$CHANGES" ] && echo "   module files changed: $(echo "$CHANGES" | wc -l)"
   [ "$ENABLED" = 1 ] || mage module:enable XdmRelay_Connector || fail "module:enable"
   s2=$(now)
-  mage setup:upgrade --keep-generated || { tail -20 "$LOG" >&2; fail "setup:upgrade"; }
+  # compiled DI (generated/metadata) describes the old constructors: bin/magento itself would fail on it
+  rm -rf "$MAGENTO_SRC/generated/code" "$MAGENTO_SRC/generated/metadata"
+  mage setup:upgrade || { tail -20 "$LOG" >&2; fail "setup:upgrade"; }
   row "setup:upgrade" done "$s2"
   s2=$(now)
   "$MAGENTO_CLI" setup:di:compile > "$XR_STATE/di-compile.log" 2>&1 || { tail -30 "$XR_STATE/di-compile.log" >&2; fail "setup:di:compile"; }
@@ -127,14 +130,15 @@ fi
 
 # 5. The emulator ------------------------------------------------------------------------------
 s=$(now)
-EDGE_HASH=$(sha256sum "$EDGE_BIN" | cut -c1-16)
+# restarted when the binary or the XDM checker (tools/xdm_check.py + tools/xdm-extra) changes
+EDGE_HASH=$(cat "$EDGE_BIN" "$REPO/tools/xdm_check.py" "$REPO"/tools/xdm-extra/* 2>/dev/null | sha256sum | cut -c1-16)
 EDGE_PID=$XR_STATE/edge.pid
 if alive "$EDGE_PID" && [ "$(cat "$XR_STATE/edge.stamp" 2>/dev/null)" = "$EDGE_HASH" ] && curl -sf "$EDGE_URL/_emulator/stats" >/dev/null; then
   row "emulator $EDGE_URL" running "$s"
 else
   if alive "$EDGE_PID"; then kill -TERM "$(cat "$EDGE_PID")"; sleep 0.5; fi
   cp "$EDGE_BIN" "$XR_STATE/xdm-relay-edge"
-  setsid "$XR_STATE/xdm-relay-edge" --listen "127.0.0.1:$EDGE_PORT" --data "$EDGE_DATA" --strict-xdm --xdm-schemas "$SHARED/xdm" \
+  setsid "$XR_STATE/xdm-relay-edge" --listen "127.0.0.1:$EDGE_PORT" --data "$EDGE_DATA" --strict-xdm --xdm-schemas "$SHARED/xdm" --xdm-checker "$REPO/tools/xdm_check.py" \
     > "$XR_STATE/edge.out" 2> "$XR_STATE/edge.err" < /dev/null &
   echo $! > "$EDGE_PID"
   for _ in $(seq 100); do curl -sf "$EDGE_URL/_emulator/stats" >/dev/null && break; sleep 0.1; done
