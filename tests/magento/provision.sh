@@ -85,7 +85,7 @@ fi
 echo "$STAMP" > "$XR_STATE/fpm.stamp"
 if [ "$XR_EXTENSION" = 1 ]; then
   "$MAGENTO_CLI" --version >/dev/null
-  PHP_INI_SCAN_DIR="$PHP_INI_SCAN_DIR" php -m | grep -qx xdm_relay || fail "the CLI does not load xdm_relay"
+  php -m 2>/dev/null | grep -x xdm_relay > /dev/null || fail "the CLI does not load xdm_relay"
 fi
 
 # 3. The module --------------------------------------------------------------------------------
