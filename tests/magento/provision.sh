@@ -91,7 +91,8 @@ fi
 # 3. The module --------------------------------------------------------------------------------
 s=$(now)
 mkdir -p "$MODULE_DIR"
-CHANGES=$(rsync -a --delete --checksum -i "$REPO/php/" "$MODULE_DIR/" | grep -v '^\.d' || true)
+MODULE_SRC=${MODULE_SRC:-$REPO/php}   # another tree of the module (e.g. an older commit's) for comparisons
+CHANGES=$(rsync -a --delete --checksum -i "$MODULE_SRC/" "$MODULE_DIR/" | grep -v '^\.d' || true)
 ENABLED=$(php -r '$c = include "'"$MAGENTO_SRC"'/app/etc/config.php"; echo $c["modules"]["XdmRelay_Connector"] ?? "missing";')
 IN_DB=$(mariadb -uroot -N -e "select schema_version from magento.setup_module where module='XdmRelay_Connector'" 2>/dev/null || true)
 COMPILED_OK=0

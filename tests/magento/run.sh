@@ -13,7 +13,7 @@ echo "== real Magento 2.4.6 store: provisioning"
 bash tests/magento/provision.sh || exit 1
 T1=$(date +%s)
 echo "== real Magento 2.4.6 store: scenarios (REST, admin and storefront HTTP, bin/magento -> emulator $EDGE_URL)"
-python3 tests/magento/scenarios.py ${MAGENTO_SCENARIOS:+--only "$MAGENTO_SCENARIOS"} --json "$XR_STATE/last-run.json"
+python3 tests/magento/scenarios.py ${MAGENTO_SCENARIOS:+--only "$MAGENTO_SCENARIOS"} --settle "${MAGENTO_SETTLE:-10}" --json "$XR_STATE/last-run.json"
 STATUS=$?
 T2=$(date +%s)
 if [ "${MAGENTO_NO_EXT_PHASE:-1}" = 1 ] && [ -z "${MAGENTO_SCENARIOS:-}" ]; then
