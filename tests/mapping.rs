@@ -260,6 +260,8 @@ fn accounts_and_profiles() {
     assert!(cases["profileDeleted"].1.get("consents").is_none());
     let deleted_at = cases["profileDeleted"].1["extSourceSystemAudit"]["lastUpdatedDate"].as_str().unwrap().to_string();
     assert!(deleted_at > profile_updated_at(&cases), "{deleted_at} orders after the last update");
+    let same_second = &cases["profileDeleted_same_second"].1["extSourceSystemAudit"]["lastUpdatedDate"];
+    assert_eq!(same_second, "2099-12-31T23:59:59.001Z", "strictly after an update of the same second");
 }
 
 fn profile_updated_at(cases: &BTreeMap<String, (String, Value)>) -> String {
@@ -281,10 +283,12 @@ fn ids_are_deterministic_and_distinct_per_business_event() {
         "a historical replay of a live order is recognisable as the same event"
     );
     let shared: Vec<_> = seen.values().filter(|names| names.len() > 1).collect();
-    // Cases built from the same order with changes that do not touch its identity share an id.
+    // Cases built from the same order with changes that do not touch its identity share an id;
+    // a customer is deleted once, whatever its last update.
     for names in &shared {
         assert!(
-            names.iter().all(|n| n.starts_with("orderPlaced") || n == "historicalOrder"),
+            names.iter().all(|n| n.starts_with("orderPlaced") || n == "historicalOrder")
+                || names.iter().all(|n| n.starts_with("profileDeleted")),
             "unexpected shared _id: {names:?}"
         );
     }

@@ -2,7 +2,7 @@
 
 use super::fields;
 use super::identity::{self, IdentityBuilder};
-use super::read::{problem, xdm_time, Obj, R};
+use super::read::{problem, xdm_time, xdm_time_millis, Obj, R};
 use super::xdm::{
     Commerce, ConsentChoice, ConsentValue, Consents, EmailAddress, ExperienceEvent, ExtSourceSystemAudit,
     IdentityMap, MarketingConsents, Person, PersonName, Phone, ProfileRecord, UserAccount,
@@ -105,19 +105,23 @@ pub fn map_account(kind: AccountEvent, payload: Obj, ctx: &MapContext) -> R<Expe
 /// The profile record of a customer who exists (`deleted == false`) or was deleted. A streamed
 /// record cannot erase a profile; deletion marks the account `disabled` (erasure is a Privacy
 /// Service job). Every record carries the time of the change it reports
-/// (`extSourceSystemAudit.lastUpdatedDate`): the customer's `updated_at`, or the deletion time,
-/// so a deletion always orders after every update.
+/// (`extSourceSystemAudit.lastUpdatedDate`): the customer's `updated_at`, or for a deletion the
+/// time it is mapped, in milliseconds and at least 1 ms after the customer's last `updated_at`:
+/// Magento stores whole seconds, so an update and a deletion within one second would otherwise
+/// tie, and AEP could let the update undo the deletion.
 pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRecord> {
     let customer = Customer::read(payload)?;
     let row = &customer.row;
     let created = row.datetime("created_at")?.map(xdm_time);
-    let changed_at = if deleted {
-        ctx.now
+    let updated_at = row.datetime("updated_at")?;
+    let last_updated_date = if deleted {
+        let after_last_update = updated_at.map(|t| t + chrono::Duration::milliseconds(1));
+        xdm_time_millis(after_last_update.map_or(ctx.now, |t| t.max(ctx.now)))
     } else {
-        match row.datetime("updated_at")? {
+        xdm_time(match updated_at {
             Some(t) => t,
             None => row.req_datetime("created_at")?,
-        }
+        })
     };
     let mut record = ProfileRecord {
         id: identity::document_id(ctx.settings, "profileDeleted", &[&customer.id]),
@@ -135,7 +139,7 @@ pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRe
         },
         ext_source_system_audit: ExtSourceSystemAudit {
             created_date: created,
-            last_updated_date: xdm_time(changed_at),
+            last_updated_date,
         },
         consents: None,
     };
@@ -154,7 +158,7 @@ pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRe
         marketing: MarketingConsents {
             email: ConsentValue {
                 val: if subscribed { ConsentChoice::Yes } else { ConsentChoice::No },
-                time: xdm_time(changed_at),
+                time: record.ext_source_system_audit.last_updated_date.clone(),
             },
         },
     });

@@ -238,3 +238,9 @@ fn check_year(path: &str, raw: &str, date: NaiveDate) -> R<()> {
 pub fn xdm_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+/// An XDM date-time with milliseconds, for times that must order strictly after a Magento
+/// timestamp of the same second.
+pub fn xdm_time_millis(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
