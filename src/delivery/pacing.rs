@@ -1,0 +1,167 @@
+//! Per-destination pacing: a 429/503 (with or without `Retry-After`), a failing 5xx or an
+//! unreachable Edge pauses the destination as a whole; when the pause ends one probe request
+//! goes out, and only its success opens the destination again and resets the backoff. Pure
+//! state; the caller passes the time.
+
+use std::time::Instant;
+
+use super::policy::{self, Pause, CONNECTION_FAILURES_BEFORE_PAUSE};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum State {
+    Open,
+    Paused { until: Instant },
+    /// The pause ended and one request is out; nothing else goes until it answers.
+    Probing,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pace {
+    state: State,
+    /// Failures in a row (the backoff exponent).
+    level: u32,
+    /// Connection-level failures in a row.
+    lost: u32,
+    /// When the current pause began: answers to requests sent before it neither end it nor
+    /// deepen it (they were all sent into the same trouble).
+    paused_at: Option<Instant>,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Pace { state: State::Open, level: 0, lost: 0, paused_at: None }
+    }
+}
+
+impl Pace {
+    /// Whether a request may go now, given how many requests to this destination are out.
+    pub fn may_send(&self, now: Instant, in_flight: usize) -> bool {
+        match self.state {
+            State::Open => true,
+            State::Paused { until } => now >= until && in_flight == 0,
+            State::Probing => false,
+        }
+    }
+
+    /// A request is going out (after `may_send`).
+    pub fn sent(&mut self, now: Instant) {
+        if let State::Paused { until } = self.state {
+            if now >= until {
+                self.state = State::Probing;
+            }
+        }
+    }
+
+    /// When a paused destination may send again (`None`: not paused).
+    pub fn paused_until(&self) -> Option<Instant> {
+        match self.state {
+            State::Paused { until } => Some(until),
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    fn is_open(&self) -> bool {
+        self.state == State::Open
+    }
+
+    /// A request sent at `sent_at` was answered: delivered, split or final (the Edge works).
+    pub fn answered(&mut self, sent_at: Instant) {
+        self.lost = 0;
+        let stale = self.paused_at.is_some_and(|p| sent_at < p);
+        if self.state == State::Probing || (self.state == State::Open && !stale) {
+            self.state = State::Open;
+            self.level = 0;
+            self.paused_at = None;
+        }
+    }
+
+    /// A request sent at `sent_at` must be retried because of `pause`.
+    pub fn failed(&mut self, pause: Pause, sent_at: Instant, now: Instant, random: u64) {
+        let stale = self.paused_at.is_some_and(|p| sent_at < p);
+        let wait = match pause {
+            Pause::Connection => {
+                self.lost += 1;
+                if self.lost < CONNECTION_FAILURES_BEFORE_PAUSE && self.state != State::Probing {
+                    return;
+                }
+                policy::backoff(self.level, random)
+            }
+            Pause::Backpressure { retry_after: Some(d) } => d,
+            Pause::Backpressure { retry_after: None } | Pause::Failing => policy::backoff(self.level, random),
+        };
+        let until = now + wait;
+        match self.state {
+            State::Paused { until: current } if stale => self.state = State::Paused { until: current.max(until) },
+            _ => {
+                self.state = State::Paused { until };
+                self.paused_at = Some(now);
+                self.level = self.level.saturating_add(1);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    const S: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn retry_after_pauses_the_destination_then_one_probe_goes() {
+        let t0 = Instant::now();
+        let mut p = Pace::default();
+        assert!(p.may_send(t0, 5));
+        p.failed(Pause::Backpressure { retry_after: Some(5 * S) }, t0, t0, 0);
+        assert!(!p.may_send(t0 + 4 * S, 0), "paused for Retry-After");
+        assert!(!p.may_send(t0 + 6 * S, 1), "nothing while an older request is still out");
+        assert!(p.may_send(t0 + 5 * S, 0));
+        p.sent(t0 + 5 * S);
+        assert!(!p.may_send(t0 + 5 * S, 1), "one probe only");
+        p.answered(t0 + 5 * S);
+        assert!(p.is_open() && p.may_send(t0 + 5 * S, 10), "a success opens it");
+    }
+
+    #[test]
+    fn answers_to_requests_sent_before_the_pause_neither_end_nor_deepen_it() {
+        let t0 = Instant::now();
+        let mut p = Pace::default();
+        p.failed(Pause::Backpressure { retry_after: Some(S) }, t0, t0 + S / 10, 0);
+        p.answered(t0);
+        assert!(!p.is_open(), "a request sent before the pause does not open it");
+        p.failed(Pause::Backpressure { retry_after: Some(S) }, t0, t0 + S / 5, 0);
+        assert_eq!(p.level, 1, "one pause, not two");
+        assert_eq!(p.paused_until(), Some(t0 + S / 5 + S), "but it lasts as long as the latest answer asks");
+    }
+
+    #[test]
+    fn backoff_doubles_until_a_success_resets_it() {
+        let t0 = Instant::now();
+        let mut p = Pace::default();
+        let mut now = t0;
+        for _ in 0..6 {
+            p.failed(Pause::Failing, now, now, u64::MAX);
+            now = p.paused_until().unwrap();
+            p.sent(now);
+        }
+        assert!(p.paused_until().is_none(), "probing");
+        assert_eq!(p.level, 6);
+        p.answered(now);
+        assert_eq!(p.level, 0);
+        p.failed(Pause::Failing, now, now, u64::MAX);
+        assert_eq!(p.paused_until(), Some(now + Duration::from_millis(500)), "back to the first step");
+    }
+
+    #[test]
+    fn a_lost_connection_retries_at_once_unless_it_keeps_happening() {
+        let t0 = Instant::now();
+        let mut p = Pace::default();
+        p.failed(Pause::Connection, t0, t0, 0);
+        p.failed(Pause::Connection, t0, t0, 0);
+        assert!(p.is_open());
+        p.failed(Pause::Connection, t0, t0, 0);
+        assert!(!p.is_open(), "{CONNECTION_FAILURES_BEFORE_PAUSE} in a row pause");
+    }
+}
