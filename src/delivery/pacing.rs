@@ -3,7 +3,7 @@
 //! goes out, and only its success opens the destination again and resets the backoff. Pure
 //! state; the caller passes the time.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::policy::{self, Pause, CONNECTION_FAILURES_BEFORE_PAUSE};
 
@@ -11,9 +11,13 @@ use super::policy::{self, Pause, CONNECTION_FAILURES_BEFORE_PAUSE};
 enum State {
     Open,
     Paused { until: Instant },
-    /// The pause ended and one request is out; nothing else goes until it answers.
-    Probing,
+    /// The pause ended and one request is out; nothing else goes until it answers, or until
+    /// `PROBE_PATIENCE` passes (a probe that hangs must not hold the destination for a whole
+    /// request deadline).
+    Probing { sent_at: Instant },
 }
+
+const PROBE_PATIENCE: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone)]
 pub struct Pace {
@@ -34,21 +38,30 @@ impl Default for Pace {
 }
 
 impl Pace {
-    /// Whether a request may go now, given how many requests to this destination are out.
-    pub fn may_send(&self, now: Instant, in_flight: usize) -> bool {
+    /// Whether a request may go now. Requests still out from before the pause do not hold the
+    /// probe back: they were sent into the trouble the pause answers, and one of them may hang.
+    pub fn may_send(&self, now: Instant) -> bool {
         match self.state {
             State::Open => true,
-            State::Paused { until } => now >= until && in_flight == 0,
-            State::Probing => false,
+            State::Paused { until } => now >= until,
+            State::Probing { sent_at } => now.saturating_duration_since(sent_at) >= PROBE_PATIENCE,
         }
     }
 
     /// A request is going out (after `may_send`).
     pub fn sent(&mut self, now: Instant) {
-        if let State::Paused { until } = self.state {
-            if now >= until {
-                self.state = State::Probing;
-            }
+        match self.state {
+            State::Paused { until } if now >= until => self.state = State::Probing { sent_at: now },
+            State::Probing { .. } => self.state = State::Probing { sent_at: now },
+            _ => {}
+        }
+    }
+
+    /// When a probing destination may send another probe.
+    pub fn probe_due(&self) -> Option<Instant> {
+        match self.state {
+            State::Probing { sent_at } => Some(sent_at + PROBE_PATIENCE),
+            _ => None,
         }
     }
 
@@ -69,7 +82,7 @@ impl Pace {
     pub fn answered(&mut self, sent_at: Instant) {
         self.lost = 0;
         let stale = self.paused_at.is_some_and(|p| sent_at < p);
-        if self.state == State::Probing || (self.state == State::Open && !stale) {
+        if matches!(self.state, State::Probing { .. }) || (self.state == State::Open && !stale) {
             self.state = State::Open;
             self.level = 0;
             self.paused_at = None;
@@ -82,7 +95,7 @@ impl Pace {
         let wait = match pause {
             Pause::Connection => {
                 self.lost += 1;
-                if self.lost < CONNECTION_FAILURES_BEFORE_PAUSE && self.state != State::Probing {
+                if self.lost < CONNECTION_FAILURES_BEFORE_PAUSE && !matches!(self.state, State::Probing { .. }) {
                     return;
                 }
                 policy::backoff(self.level, random)
@@ -105,7 +118,6 @@ impl Pace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     const S: Duration = Duration::from_secs(1);
 
@@ -113,15 +125,15 @@ mod tests {
     fn retry_after_pauses_the_destination_then_one_probe_goes() {
         let t0 = Instant::now();
         let mut p = Pace::default();
-        assert!(p.may_send(t0, 5));
+        assert!(p.may_send(t0));
         p.failed(Pause::Backpressure { retry_after: Some(5 * S) }, t0, t0, 0);
-        assert!(!p.may_send(t0 + 4 * S, 0), "paused for Retry-After");
-        assert!(!p.may_send(t0 + 6 * S, 1), "nothing while an older request is still out");
-        assert!(p.may_send(t0 + 5 * S, 0));
+        assert!(!p.may_send(t0 + 4 * S), "paused for Retry-After");
+        assert!(p.may_send(t0 + 5 * S));
         p.sent(t0 + 5 * S);
-        assert!(!p.may_send(t0 + 5 * S, 1), "one probe only");
+        assert!(!p.may_send(t0 + 6 * S), "one probe only");
+        assert!(p.may_send(t0 + 7 * S), "unless it hangs: another after PROBE_PATIENCE");
         p.answered(t0 + 5 * S);
-        assert!(p.is_open() && p.may_send(t0 + 5 * S, 10), "a success opens it");
+        assert!(p.is_open() && p.may_send(t0 + 5 * S), "a success opens it");
     }
 
     #[test]

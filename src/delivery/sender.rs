@@ -106,7 +106,6 @@ struct State {
     flight_bytes: usize,
     /// Pacing per datastream (the Edge URL is one per process; a new one resets them).
     paces: HashMap<String, Pace>,
-    out_per_dest: HashMap<String, usize>,
     limit: Limit,
     tracks: HashMap<PathBuf, Track>,
     last_adopt: Option<Instant>,
@@ -164,7 +163,6 @@ fn run(shared: Arc<Shared>, rx: Receiver<Item>) {
         flights: HashMap::new(),
         flight_bytes: 0,
         paces: HashMap::new(),
-        out_per_dest: HashMap::new(),
         tracks: HashMap::new(),
         last_adopt: None,
         orphans_left: false,
@@ -430,8 +428,7 @@ impl State {
                 }
                 let now = Instant::now();
                 let ds = lane.dest.datastream_id.clone();
-                let out = self.out_per_dest.get(&ds).copied().unwrap_or(0);
-                if !self.paces.entry(ds.clone()).or_default().may_send(now, out) {
+                if !self.paces.entry(ds.clone()).or_default().may_send(now) {
                     continue;
                 }
                 let Some(batch) = self.queue.take(&lane, limits, now, flush) else { continue };
@@ -472,7 +469,6 @@ impl State {
             return;
         }
         self.pool_used = true;
-        *self.out_per_dest.entry(ds).or_default() += 1;
         self.flight_bytes += batch.iter().map(|p| p.size).sum::<usize>();
         self.flights.insert(self.next_job, Flight { lane, batch, sent_at: now });
     }
@@ -482,9 +478,6 @@ impl State {
         let Some(flight) = self.flights.remove(&done.id) else { return };
         let now = Instant::now();
         let ds = flight.lane.dest.datastream_id.clone();
-        if let Some(n) = self.out_per_dest.get_mut(&ds) {
-            *n = n.saturating_sub(1);
-        }
         self.flight_bytes -= flight.batch.iter().map(|p| p.size).sum::<usize>();
         if done.panicked {
             self.shared.panics.fetch_add(1, Ordering::Relaxed);
@@ -698,8 +691,7 @@ impl State {
             // a full set of slots wakes on the next answer.
             for lane in self.queue.keys() {
                 let ds = &lane.dest.datastream_id;
-                let out = self.out_per_dest.get(ds).copied().unwrap_or(0);
-                if self.paces.get(ds).is_none_or(|p| p.may_send(now, out)) {
+                if self.paces.get(ds).is_none_or(|p| p.may_send(now)) {
                     if let Some(due) = self.queue.due(&lane, interval) {
                         wake = wake.min(due.saturating_duration_since(now));
                     }
@@ -707,7 +699,8 @@ impl State {
             }
         }
         for pace in self.paces.values() {
-            if let Some(until) = pace.paused_until() {
+            // Only a pause still to end: one that ended waits for events (woken by them).
+            if let Some(until) = pace.paused_until().or(pace.probe_due()).filter(|u| *u > now) {
                 wake = wake.min(until.saturating_duration_since(now));
             }
         }
