@@ -81,7 +81,7 @@ worker=$(pgrep -P $FPM | head -1)
 sample() { awk '/^VmRSS/ {r=$2} /^Threads/ {t=$2} END {printf "%.1f MB RSS, %d threads", r/1024, t}' "/proc/$worker/status"; }
 reset
 # The backlog is left before the worker serves anything, so its sender starts with it.
-dead_backlog "$WORK/fpm-spool" 20000 fpmdrain
+dead_backlog "$WORK/fpm-spool" "$BACKLOG" fpmdrain
 faults '{"kind":"latency","ms":100}'
 request drain-start
 max_rss=0; max_threads=0
@@ -90,9 +90,9 @@ for _ in $(seq 40); do
   [ "$rss" -gt "$max_rss" ] && max_rss=$rss; [ "$threads" -gt "$max_threads" ] && max_threads=$threads
   sleep 0.25
 done
-echo "  worker draining a 20 000-event backlog at 100 ms (peak over 10 s): $(echo "$max_rss / 1024" | bc -l | xargs printf '%.1f') MB RSS, $max_threads threads; $(stat eventsAccepted) events delivered by then"
+echo "  worker draining a $BACKLOG-event backlog at 100 ms (peak over 10 s): $(echo "$max_rss / 1024" | bc -l | xargs printf '%.1f') MB RSS, $max_threads threads; $(stat eventsAccepted) events delivered by then"
 faults
-for _ in $(seq 60); do [ "$(stat eventsAccepted)" -ge 20001 ] && break; sleep 0.5; done
+for _ in $(seq 60); do [ "$(stat eventsAccepted)" -ge $((BACKLOG + 1)) ] && break; sleep 0.5; done
 for i in $(seq 20); do request "idle-$i"; done
 sleep 4
 echo "  the same worker idle after the backlog and 20 more requests (4 s later): $(sample)"
