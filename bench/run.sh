@@ -53,3 +53,6 @@ echo "  RSS per worker after 4 400 requests: ${rss} MB"
 
 echo "== Historical sync of $HISTORY_ORDERS synthetic orders"
 php -d "extension=$SO" bench/history_bench.php "$EDGE" "$WORK/hist-spool" "$HISTORY_ORDERS"
+
+echo "== Delivery (bench/delivery.sh)"
+bash bench/delivery.sh

@@ -34,7 +34,14 @@ pub struct Settings {
     pub batch_max_events: usize,
     pub batch_max_bytes: usize,
     pub flush_interval_ms: u64,
+    /// The whole of one request, connect to last response byte: a hung request holds one of
+    /// the `max_concurrency` slots this long, never more.
     pub request_timeout_ms: u64,
+    pub connect_timeout_ms: u64,
+    /// The longest silence while sending or waiting for the response.
+    pub read_timeout_ms: u64,
+    /// Requests in flight per process while a backlog drains (the adaptive limit's ceiling).
+    pub max_concurrency: usize,
     pub max_retry_age_s: u64,
     pub shutdown_timeout_ms: u64,
     /// `None`: the `xdm_relay.spool_dir` INI value.
@@ -54,6 +61,9 @@ impl Default for Settings {
             batch_max_bytes: EDGE_MAX_BODY_BYTES,
             flush_interval_ms: 200,
             request_timeout_ms: 10_000,
+            connect_timeout_ms: 3_000,
+            read_timeout_ms: 5_000,
+            max_concurrency: 32,
             max_retry_age_s: 86_400,
             shutdown_timeout_ms: 2_000,
             spool_dir: None,
@@ -110,6 +120,9 @@ impl Settings {
                 }
                 "flush_interval_ms" => s.flush_interval_ms = int_in(key, v, 1, 60_000)?,
                 "request_timeout_ms" => s.request_timeout_ms = int_in(key, v, 100, 120_000)?,
+                "connect_timeout_ms" => s.connect_timeout_ms = int_in(key, v, 100, 60_000)?,
+                "read_timeout_ms" => s.read_timeout_ms = int_in(key, v, 100, 120_000)?,
+                "max_concurrency" => s.max_concurrency = int_in(key, v, 1, 256)? as usize,
                 "max_retry_age_s" => s.max_retry_age_s = int_in(key, v, 1, 30 * 86_400)?,
                 "shutdown_timeout_ms" => s.shutdown_timeout_ms = int_in(key, v, 0, 10_000)?,
                 "spool_dir" => s.spool_dir = Some(PathBuf::from(string(key, v)?)),
@@ -135,10 +148,54 @@ fn non_empty(key: &str, v: &Value) -> Result<Option<String>, ConfigError> {
 
 fn url(key: &str, v: &Value) -> Result<String, ConfigError> {
     let s = string(key, v)?;
-    if !(s.starts_with("https://") || s.starts_with("http://")) || s.len() <= "http://".len() {
-        return Err(err(key, format!("expected an http(s) URL, got {s:?}")));
-    }
+    check_url(&s).map_err(|problem| err(key, problem))?;
     Ok(s.trim_end_matches('/').to_string())
+}
+
+/// The Edge and IMS URLs carry the client secret and bearer tokens: only `https`, except to
+/// this machine (the emulator, a local proxy). No credentials in the URL itself, no control
+/// characters or spaces (they would end up in a request line).
+pub fn check_url(s: &str) -> Result<(), String> {
+    if s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("expected a URL without spaces or control characters".to_string());
+    }
+    let (plain, rest) = if let Some(rest) = s.strip_prefix("https://") {
+        (false, rest)
+    } else if let Some(rest) = s.strip_prefix("http://") {
+        (true, rest)
+    } else {
+        return Err("expected an https URL".to_string());
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err("credentials in the URL are not allowed; use auth".to_string());
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    if host.is_empty() {
+        return Err("expected an https URL with a host".to_string());
+    }
+    if plain && !is_loopback(host) {
+        return Err("plain http is only allowed to this machine (127.0.0.1, ::1, localhost); use https".to_string());
+    }
+    Ok(())
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// How a rejected value is shown in a message: its kind and length, never its text, because a
+/// misplaced secret (a client secret pasted into the org id field, say) must not end up in a
+/// log or an admin notice.
+fn shape(v: &Value) -> String {
+    match v {
+        Value::Str(s) => format!("a string of {} characters", s.chars().count()),
+        other => other.describe(),
+    }
 }
 
 fn org_id(key: &str, v: &Value) -> Result<String, ConfigError> {
@@ -147,7 +204,7 @@ fn org_id(key: &str, v: &Value) -> Result<String, ConfigError> {
         .strip_suffix("@AdobeOrg")
         .is_some_and(|head| !head.is_empty() && head.chars().all(|c| c.is_ascii_alphanumeric()));
     if !valid {
-        return Err(err(key, format!("expected an IMS organization id like 0123456789ABCDEF01234567@AdobeOrg, got {s:?}")));
+        return Err(err(key, format!("expected an IMS organization id like 0123456789ABCDEF01234567@AdobeOrg, got {}", shape(v))));
     }
     Ok(s)
 }
@@ -159,7 +216,7 @@ fn tenant_id(key: &str, v: &Value) -> Result<String, ConfigError> {
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !s.starts_with(|c: char| c.is_ascii_digit());
     if !valid {
-        return Err(err(key, format!("expected an AEP tenant id (letters, digits, underscore), got {s:?}")));
+        return Err(err(key, format!("expected an AEP tenant id (letters, digits, underscore), got {}", shape(v))));
     }
     Ok(s)
 }
@@ -173,7 +230,7 @@ fn int_in(key: &str, v: &Value, min: u64, max: u64) -> Result<u64, ConfigError> 
     };
     match n {
         Some(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(err(key, format!("expected an integer from {min} to {max}, got {}", v.describe()))),
+        _ => Err(err(key, format!("expected an integer from {min} to {max}, got {}", shape(v)))),
     }
 }
 
@@ -214,7 +271,7 @@ fn oauth(v: &Value) -> Result<OAuth, ConfigError> {
     match kind.as_deref() {
         Some("oauth") => {}
         Some("jwt") => return Err(err("auth.type", "JWT service accounts are retired by Adobe; use \"oauth\" (OAuth server-to-server)")),
-        Some(other) => return Err(err("auth.type", format!("expected \"oauth\", got {other:?}"))),
+        Some(_) => return Err(err("auth.type", "expected \"oauth\"")),
         None => return Err(err("auth.type", "missing; expected \"oauth\"")),
     }
     if auth.client_id.is_empty() {
@@ -235,7 +292,7 @@ fn namespaces(v: &Value) -> Result<Namespaces, ConfigError> {
         let path = format!("identity_namespaces.{key}");
         let code = string(&path, v)?;
         if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            return Err(err(&path, format!("expected an identity namespace code, got {code:?}")));
+            return Err(err(&path, format!("expected an identity namespace code, got {}", shape(v))));
         }
         match key.as_str() {
             "email" => ns.email = code,
@@ -268,4 +325,42 @@ pub fn replace(settings: Settings) -> bool {
     }
     *guard = Arc::new(settings);
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(entries: &[(&str, Value)]) -> Result<Settings, ConfigError> {
+        Settings::parse(&Value::Map(entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()))
+    }
+
+    #[test]
+    fn urls_must_be_https_except_to_this_machine() {
+        for ok in ["https://server.adobedc.net", "http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:80/x", "http://127.9.9.9"] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+        for bad in ["http://edge.example.com", "http://10.0.0.1:8080", "ftp://x", "https://", "https://u:p@host", "https://host/\r\nX: y", "http://127.0.0.1.evil.com"] {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
+        let e = parse(&[("auth", Value::Map(vec![
+            ("type".into(), Value::Str("oauth".into())),
+            ("client_id".into(), Value::Str("id".into())),
+            ("client_secret".into(), Value::Str("s3cret".into())),
+            ("ims_url".into(), Value::Str("http://ims.example.com/token".into())),
+        ]))]).unwrap_err();
+        assert_eq!(e.key, "auth.ims_url");
+    }
+
+    #[test]
+    fn a_misplaced_secret_is_never_quoted() {
+        let secret = "p8e-Sup3rS3cretValue";
+        for key in ["org_id", "tenant_id", "batch_max_events", "edge_url"] {
+            let e = parse(&[(key, Value::Str(secret.into()))]).unwrap_err();
+            assert!(!e.to_string().contains("Sup3r"), "{e}");
+            assert!(e.to_string().contains(key), "{e}");
+        }
+        let e = parse(&[("auth", Value::Map(vec![("type".into(), Value::Str(secret.into()))]))]).unwrap_err();
+        assert!(!e.to_string().contains("Sup3r"), "{e}");
+    }
 }

@@ -49,8 +49,10 @@ namespace {
     function xdm_relay_emit(string $event, array $payload, array $destination): string {}
 
     /**
-     * Waits until every event accepted so far by this process has a final answer (delivered or
-     * dead-lettered) or the timeout passes; true when nothing is left.
+     * Waits until every event accepted so far by this process, and every orphan of a dead process
+     * that this process can adopt (it looks for them first), has a final answer (delivered or
+     * dead-lettered), or the timeout passes; true when nothing is left. Segments held by other live
+     * processes are theirs to deliver.
      *
      * @param float $timeout_seconds
      * @return bool
@@ -71,9 +73,15 @@ namespace {
     function xdm_relay_map(string $event, array $payload): string {}
 
     /**
-     * Counters of this process and of the spool: accepted, delivered, retried, failed, dropped,
-     * queued, spool_bytes, spool_events, corrupt, sender_panics, last_error, last_delivery_at,
-     * sender_running.
+     * This process's counters, then the spool-wide backlog every process sees alike.
+     *
+     * Process: accepted, delivered, retried, failed, dropped (with dropped_reasons: spool_full,
+     * memory_full, spool_deleted, exited_in_memory), queued (own events not yet final), at_risk
+     * (held in memory only), adopted_pending, requests_in_flight, concurrency, corrupt,
+     * sender_panics, last_error, last_delivery_at, sender_running.
+     * Spool-wide: spool_events and spool_bytes (waiting, whoever holds them), spool_segments,
+     * oldest_event_age_s (null when empty), orphaned_segments (owner gone, not adopted yet),
+     * unadoptable_segments (this user cannot open them), lost_events (recorded in losses.jsonl).
      *
      * @return array
      */

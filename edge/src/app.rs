@@ -319,6 +319,9 @@ impl App {
             }
         }
         self.record(req, &rid, ds_id, &events);
+        if hit.hang {
+            return Action::Hold;
+        }
         if hit.reset {
             return Action::Reset;
         }

@@ -27,6 +27,9 @@ pub enum FaultKind {
     Timeout { ms: u64 },
     /// Accept and record the events, then reset the connection: the response is lost.
     Reset,
+    /// Read the request, record its events, and never answer: the connection stays open until
+    /// the client gives up (at most ten minutes).
+    Hang,
     /// A token bucket in request units (8 KiB of body each): 429 when empty.
     #[serde(rename_all = "camelCase")]
     RateLimit { units_per_second: f64, burst: f64 },
@@ -47,6 +50,9 @@ pub struct FaultSpec {
     /// Apply during this many seconds from when it was set, then expire.
     #[serde(default)]
     pub seconds: Option<f64>,
+    /// Apply to one request in this many (the 7th, 14th, ... it sees), for fault mixes.
+    #[serde(default)]
+    pub one_in: Option<u64>,
 }
 
 pub struct Fault {
@@ -54,6 +60,8 @@ pub struct Fault {
     pub id: u64,
     set_at: Instant,
     used: u64,
+    /// Requests it has seen (for `one_in`).
+    seen: u64,
     tokens: f64,
     refilled_at: Instant,
 }
@@ -64,7 +72,7 @@ impl Fault {
             FaultKind::RateLimit { burst, .. } => *burst,
             _ => 0.0,
         };
-        Fault { spec, id, set_at: Instant::now(), used: 0, tokens: burst, refilled_at: Instant::now() }
+        Fault { spec, id, set_at: Instant::now(), used: 0, seen: 0, tokens: burst, refilled_at: Instant::now() }
     }
 
     pub fn expired(&self) -> bool {
@@ -91,12 +99,13 @@ pub struct Hit {
     pub timeout: Option<Duration>,
     pub status: Option<(u16, Option<u64>, bool)>,
     pub reset: bool,
+    pub hang: bool,
     pub rate_limited: bool,
 }
 
 impl Hit {
     pub fn any(&self) -> bool {
-        self.latency.is_some() || self.timeout.is_some() || self.status.is_some() || self.reset || self.rate_limited
+        self.latency.is_some() || self.timeout.is_some() || self.status.is_some() || self.reset || self.hang || self.rate_limited
     }
 }
 
@@ -105,6 +114,10 @@ pub fn hit(faults: &mut Vec<Fault>, datastream: &str, units: f64) -> Hit {
     faults.retain(|f| !f.expired());
     let mut hit = Hit::default();
     for f in faults.iter_mut().filter(|f| f.applies_to(datastream)) {
+        f.seen += 1;
+        if f.spec.one_in.is_some_and(|n| n > 1 && f.seen % n != 0) {
+            continue;
+        }
         match &f.spec.kind {
             FaultKind::RateLimit { units_per_second, burst } => {
                 let now = Instant::now();
@@ -124,6 +137,7 @@ pub fn hit(faults: &mut Vec<Fault>, datastream: &str, units: f64) -> Hit {
                 hit.status = Some((*status, *retry_after, *retry_after_http_date))
             }
             FaultKind::Reset if !hit.reset => hit.reset = true,
+            FaultKind::Hang if !hit.hang => hit.hang = true,
             _ => continue,
         }
         f.used += 1;

@@ -74,7 +74,12 @@ pub enum Action {
     Reset,
     /// Wait, then close without answering (a client-side timeout).
     Hang(Duration),
+    /// Never answer: keep the connection until the client closes it (or `MAX_HOLD`).
+    Hold,
 }
+
+/// The longest a `Hold` keeps a connection.
+const MAX_HOLD: Duration = Duration::from_secs(600);
 
 fn reason(status: u16) -> &'static str {
     match status {
@@ -293,6 +298,22 @@ fn connection<F: Fn(&Request) -> Action>(stream: TcpStream, handler: &F, stop: &
             }
             Action::Hang(d) => {
                 std::thread::sleep(d);
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
+            Action::Hold => {
+                // Wait for the client to give up (EOF) without ever writing a byte.
+                let started = std::time::Instant::now();
+                let _ = reader.get_ref().set_read_timeout(Some(Duration::from_secs(1)));
+                let mut byte = [0u8; 1];
+                while started.elapsed() < MAX_HOLD && !stop.load(Ordering::Acquire) {
+                    match reader.get_mut().read(&mut byte) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+                        Err(_) => break,
+                    }
+                }
                 let _ = writer.shutdown(Shutdown::Both);
                 return;
             }

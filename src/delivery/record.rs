@@ -11,6 +11,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use super::clock::BootStamp;
+use crate::mapping::Value;
+
 pub const MAGIC: &[u8; 4] = b"XDR1";
 pub const HEADER_LEN: usize = 12;
 /// A mapped event is far smaller; a longer length field means a corrupt frame.
@@ -26,6 +29,52 @@ pub struct Destination {
     pub sandbox: Option<String>,
 }
 
+/// The destination keys and the longest id any of them may have.
+const DESTINATION_KEYS: [&str; 3] = ["datastream_id", "dataset_id", "sandbox"];
+const MAX_ID_LEN: usize = 128;
+
+impl Destination {
+    /// Reads the contract's `$destination` array. Every id travels in a URL or a request header,
+    /// so anything that could never be sent (a CR, LF or NUL, a space, a non-ASCII letter) is
+    /// refused here, at emit, rather than accepted and retried for a day. The message names the
+    /// field.
+    pub fn parse(value: &Value) -> Result<Destination, String> {
+        let entries: &[(String, Value)] = match value {
+            Value::Map(entries) => entries,
+            Value::List(l) if l.is_empty() => &[],
+            other => return Err(format!("destination: expected an array, got {}", other.describe())),
+        };
+        if let Some((unknown, _)) = entries.iter().find(|(k, _)| !DESTINATION_KEYS.contains(&k.as_str())) {
+            return Err(format!("destination.{unknown}: unknown key; expected datastream_id, dataset_id, sandbox"));
+        }
+        let field = |key: &str| -> Result<Option<String>, String> {
+            match value.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Str(s)) if s.trim().is_empty() => Ok(None),
+                Some(Value::Str(s)) => {
+                    let id = s.trim();
+                    let sendable = id.len() <= MAX_ID_LEN
+                        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+                    if sendable {
+                        Ok(Some(id.to_string()))
+                    } else {
+                        Err(format!(
+                            "destination.{key}: expected an id of at most {MAX_ID_LEN} letters, digits, '-', '_', '.' or ':', got {}",
+                            Value::Str(id.to_string()).describe()
+                        ))
+                    }
+                }
+                Some(other) => Err(format!("destination.{key}: expected a string, got {}", other.describe())),
+            }
+        };
+        Ok(Destination {
+            datastream_id: field("datastream_id")?.ok_or_else(|| "destination.datastream_id: is required".to_string())?,
+            dataset_id: field("dataset_id")?,
+            sandbox: field("sandbox")?,
+        })
+    }
+}
+
 /// One accepted event as it sits in the spool.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SpoolRecord {
@@ -35,8 +84,12 @@ pub struct SpoolRecord {
     #[serde(default)]
     pub profile: bool,
     pub dest: Destination,
-    /// When `xdm_relay_emit` accepted it (ms since the epoch); bounds how long it is retried.
+    /// When `xdm_relay_emit` accepted it (ms since the epoch).
     pub accepted_ms: i64,
+    /// The same moment on the boot clock, which measures the age for `max_retry_age_s` exactly
+    /// across processes even when the wall clock is stepped (see `clock`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_boot: Option<BootStamp>,
     pub xdm: Box<RawValue>,
 }
 
@@ -132,8 +185,30 @@ mod tests {
                 sandbox: None,
             },
             accepted_ms: 1,
+            accepted_boot: None,
             xdm: RawValue::from_string(serde_json::to_string(&serde_json::json!({ "_id": id, "v": body })).unwrap()).unwrap(),
         }
+    }
+
+    fn dest(entries: &[(&str, &str)]) -> Result<Destination, String> {
+        Destination::parse(&Value::Map(entries.iter().map(|(k, v)| (k.to_string(), Value::Str(v.to_string()))).collect()))
+    }
+
+    #[test]
+    fn destinations_that_could_never_be_sent_are_refused_naming_the_field() {
+        assert_eq!(dest(&[("datastream_id", " ds-1 ")]).unwrap().datastream_id, "ds-1");
+        let uuid = "0e1d2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6";
+        assert!(dest(&[("datastream_id", uuid), ("sandbox", "prod"), ("dataset_id", "5f0c1e2d3b4a596877665544")]).is_ok());
+        for (key, bad) in [("sandbox", "prod\r\nX-Injected: 1"), ("datastream_id", "ds\0"), ("dataset_id", "a b"), ("sandbox", "prød")] {
+            let mut entries = vec![("datastream_id", "ds")];
+            if key == "datastream_id" { entries.clear(); }
+            entries.push((key, bad));
+            let e = dest(&entries).unwrap_err();
+            assert!(e.starts_with(&format!("destination.{key}: ")), "{e}");
+            assert!(!e.contains('\n') && !e.contains('\0'), "the message itself is clean: {e:?}");
+        }
+        assert!(dest(&[]).unwrap_err().contains("datastream_id: is required"));
+        assert!(dest(&[("datastream_id", "ds"), ("dataset", "x")]).unwrap_err().contains("destination.dataset: unknown key"));
     }
 
     proptest! {

@@ -8,13 +8,14 @@
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
-use std::sync::{Arc, Once};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
-use super::record::{self, Decoded};
+use super::fork::{register_fd, unregister_fd};
+use super::record::{self, Decoded, SpoolRecord};
 
 pub const SEGMENT_EXT: &str = "seg";
 pub const ACK_EXT: &str = "ack";
@@ -36,54 +37,32 @@ fn lock_blocking(file: &File) -> io::Result<()> {
     }
 }
 
-/// Descriptors of the segments this process holds (own and adopted), so that a forked child can
-/// close them in its atfork handler, right in `fork()`: a child that never emits (a worker of
-/// Magento's parallel indexer, say) would otherwise keep its parent's segment locks for its whole
-/// life, and nobody could adopt them once the parent is gone. Slots hold -1 when free; a segment
-/// that finds no free slot is still closed by `close_inherited_segment_fds` at the child's first
-/// emit.
-const FD_SLOTS: usize = 256;
-static SEGMENT_FDS: [AtomicI32; FD_SLOTS] = [const { AtomicI32::new(-1) }; FD_SLOTS];
+/// Group-writable with the set-group-id bit: files created inside belong to the directory's
+/// group, so the FPM pool user and the cron user, given one common group, can both write new
+/// segments and adopt each other's. Set explicitly, because the umask would take the group bits.
+const DIR_MODE: u32 = 0o2770;
+const FILE_MODE: u32 = 0o660;
 
-fn register_fd(fd: i32) {
-    static ATFORK: Once = Once::new();
-    ATFORK.call_once(|| {
-        // SAFETY: registers a child handler that only loads atomics and calls close(2), both
-        // async-signal-safe.
-        unsafe {
-            libc::pthread_atfork(None, None, Some(close_segment_fds_in_child));
-        }
-    });
-    for slot in &SEGMENT_FDS {
-        if slot.compare_exchange(-1, fd, Ordering::AcqRel, Ordering::Acquire).is_ok() {
-            return;
-        }
-    }
-}
-
-fn unregister_fd(fd: i32) {
-    for slot in &SEGMENT_FDS {
-        if slot.compare_exchange(fd, -1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
-            return;
-        }
-    }
-}
-
-extern "C" fn close_segment_fds_in_child() {
-    for slot in &SEGMENT_FDS {
-        let fd = slot.swap(-1, Ordering::AcqRel);
-        if fd >= 0 {
-            // SAFETY: the descriptor belongs to a segment object of the parent's runtime, which
-            // the child abandons without dropping, so nothing closes it a second time.
-            unsafe {
-                libc::close(fd);
-            }
-        }
-    }
-}
-
+/// Creates the spool directory (again, if it was deleted while in use).
 pub fn ensure_dir(dir: &Path) -> io::Result<()> {
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    if dir.is_dir() {
+        return Ok(());
+    }
+    fs::DirBuilder::new().recursive(true).mode(DIR_MODE).create(dir)?;
+    // Only the creator may chmod; another user's directory keeps the modes its creator set.
+    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(DIR_MODE));
+    Ok(())
+}
+
+/// Opens (creating) a file of the spool with the shared mode, whatever the umask.
+fn open_shared(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
+    let file = options.mode(FILE_MODE).open(path)?;
+    if let Ok(meta) = file.metadata() {
+        if meta.permissions().mode() & 0o777 != FILE_MODE {
+            let _ = file.set_permissions(fs::Permissions::from_mode(FILE_MODE));
+        }
+    }
+    Ok(file)
 }
 
 /// One segment file, shared by the writer (the PHP thread) and the sender thread.
@@ -98,6 +77,8 @@ pub struct Segment {
     /// No more frames will be added.
     pub sealed: AtomicBool,
     unsynced: AtomicBool,
+    /// The file was deleted from under us: acknowledgements would only recreate stray files.
+    pub gone: AtomicBool,
 }
 
 impl Segment {
@@ -113,12 +94,7 @@ impl Segment {
         // the directory must never find an unlocked, empty segment of a live process (it would
         // take it for an orphan and delete it).
         let unborn = path.with_extension("new");
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&unborn)?;
+        let file = open_shared(&unborn, OpenOptions::new().read(true).append(true).create_new(true))?;
         if !try_lock(&file) {
             let _ = fs::remove_file(&unborn);
             return Err(io::Error::new(io::ErrorKind::WouldBlock, "new segment is locked by another process"));
@@ -135,6 +111,7 @@ impl Segment {
             records: AtomicU64::new(0),
             sealed: AtomicBool::new(false),
             unsynced: AtomicBool::new(false),
+            gone: AtomicBool::new(false),
         }))
     }
 
@@ -146,6 +123,11 @@ impl Segment {
         self.records.fetch_add(1, Ordering::AcqRel);
         self.unsynced.store(true, Ordering::Release);
         Ok(offset)
+    }
+
+    /// Whether the file was deleted (by a person or a cleaner) while this process holds it.
+    pub fn deleted(&self) -> bool {
+        self.gone.load(Ordering::Acquire) || self.file.metadata().is_ok_and(|m| m.nlink() == 0)
     }
 
     pub fn len(&self) -> u64 {
@@ -178,17 +160,12 @@ impl Segment {
     }
 
     /// Records that the frame at `offset` got its final answer, so an adopter skips it.
-    pub fn ack(&self, offsets: &[u64]) -> io::Result<()> {
-        let mut bytes = Vec::with_capacity(offsets.len() * 8);
-        for o in offsets {
-            bytes.extend_from_slice(&o.to_le_bytes());
+    pub fn ack(&self, offset: u64) -> io::Result<()> {
+        if self.gone.load(Ordering::Acquire) {
+            return Ok(());
         }
-        let mut f = OpenOptions::new()
-            .append(true)
-            .create(true)
-            .mode(0o600)
-            .open(self.ack_path())?;
-        f.write_all(&bytes)
+        let mut f = open_shared(&self.ack_path(), OpenOptions::new().append(true).create(true))?;
+        f.write_all(&offset.to_le_bytes())
     }
 
     /// Deletes the segment and its acknowledgements (every record in it is final).
@@ -224,29 +201,49 @@ pub struct Adopted {
     pub corrupt: u64,
 }
 
+/// What one adoption round found.
+#[derive(Default)]
+pub struct Adoption {
+    pub adopted: Vec<Adopted>,
+    /// Orphans were left for a later round (the budget was reached).
+    pub left: bool,
+    /// Segments this user may not open (another user's, without a shared group).
+    pub unreadable: Vec<PathBuf>,
+}
+
 /// Takes over segments in `dir` whose owner is gone (their lock is free), except those in `own`,
 /// until about `budget` bytes are read: after a long outage the spool may hold hundreds of MB and
-/// one worker must not load them all at once. Returns whether orphans were left for a later round.
-/// Each adopted segment stays locked by this process until it is delivered.
-pub fn adopt_orphans(dir: &Path, own: &HashSet<PathBuf>, budget: u64) -> (Vec<Adopted>, bool) {
+/// one worker must not load them all at once. Each adopted segment stays locked by this process
+/// until it is delivered.
+pub fn adopt_orphans(dir: &Path, own: &HashSet<PathBuf>, budget: u64) -> Adoption {
+    let mut out = Adoption::default();
     let Ok(entries) = fs::read_dir(dir) else {
-        return (Vec::new(), false);
+        return out;
     };
-    let mut out = Vec::new();
     let mut read = 0u64;
     for entry in entries.flatten() {
         let path = entry.path();
-        if read >= budget {
-            if path.extension().and_then(|e| e.to_str()) == Some(SEGMENT_EXT) && !own.contains(&path) {
-                return (out, true);
-            }
-            continue;
-        }
         if path.extension().and_then(|e| e.to_str()) != Some(SEGMENT_EXT) || own.contains(&path) {
             continue;
         }
-        let Ok(mut file) = OpenOptions::new().read(true).append(true).open(&path) else {
-            continue;
+        if read >= budget {
+            out.left = true;
+            break;
+        }
+        // Read-write for our own kind of segment; read-only is enough to deliver and lock one
+        // that another user wrote, when the directory lets us acknowledge and delete it.
+        let opened = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(&path)
+            .or_else(|_| File::open(&path));
+        let mut file = match opened {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                out.unreadable.push(path);
+                continue;
+            }
+            Err(_) => continue,
         };
         if !try_lock(&file) {
             continue;
@@ -266,7 +263,7 @@ pub fn adopt_orphans(dir: &Path, own: &HashSet<PathBuf>, budget: u64) -> (Vec<Ad
             .collect();
         // Registered only now that a Segment owns the file (its Drop unregisters it).
         register_fd(file.as_raw_fd());
-        out.push(Adopted {
+        out.adopted.push(Adopted {
             segment: Arc::new(Segment {
                 path,
                 file,
@@ -274,12 +271,123 @@ pub fn adopt_orphans(dir: &Path, own: &HashSet<PathBuf>, budget: u64) -> (Vec<Ad
                 records: AtomicU64::new(total),
                 sealed: AtomicBool::new(true),
                 unsynced: AtomicBool::new(false),
+                gone: AtomicBool::new(false),
             }),
             pending,
             corrupt: decoded.corrupt,
         });
     }
-    (out, false)
+    out
+}
+
+/// The whole spool directory, whoever holds it: what `xdm_relay_stats()` reports so that the
+/// status command tells the truth about events waiting in segments of other (live or dead)
+/// processes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Backlog {
+    /// Events in segments not yet acknowledged.
+    pub events: u64,
+    pub bytes: u64,
+    pub segments: u64,
+    /// Segments whose owner is gone and nobody has adopted yet.
+    pub orphaned: u64,
+    /// Segments this user cannot open (see "Spool ownership" in the README).
+    pub unadoptable: u64,
+    /// Age of the oldest waiting event, in seconds.
+    pub oldest_age_s: Option<u64>,
+    /// Events recorded as lost in `losses.jsonl`.
+    pub lost: u64,
+}
+
+/// Walks every segment's frame headers (no JSON is parsed but each segment's first record), so
+/// it costs one small read per event; never takes a lock longer than a try.
+pub fn backlog(dir: &Path, now: super::clock::Now) -> Backlog {
+    let mut out = Backlog::default();
+    out.lost = losses_total(dir);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some(SEGMENT_EXT) {
+            continue;
+        }
+        out.segments += 1;
+        out.bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                out.unadoptable += 1;
+                continue;
+            }
+            Err(_) => continue,
+        };
+        if try_lock(&file) {
+            // Nobody holds it (our own are locked through another descriptor): an orphan.
+            out.orphaned += 1;
+        }
+        let (frames, first) = count_frames(&file);
+        let acked = fs::metadata(path.with_extension(ACK_EXT)).map(|m| m.len() / 8).unwrap_or(0);
+        out.events += frames.saturating_sub(acked);
+        if let Some(first) = first.filter(|_| frames > acked) {
+            let age = super::clock::age(first.accepted_ms, first.accepted_boot, now).as_secs();
+            out.oldest_age_s = Some(out.oldest_age_s.map_or(age, |a| a.max(age)));
+        }
+    }
+    out
+}
+
+/// Frames in a segment (by their headers) and its first record.
+fn count_frames(file: &File) -> (u64, Option<SpoolRecord>) {
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut header = [0u8; record::HEADER_LEN];
+    let mut offset = 0u64;
+    let mut frames = 0u64;
+    let mut first = None;
+    while offset + record::HEADER_LEN as u64 <= len {
+        if file.read_exact_at(&mut header, offset).is_err() || &header[..4] != record::MAGIC {
+            break;
+        }
+        let payload = u64::from(u32::from_le_bytes([header[4], header[5], header[6], header[7]]));
+        if frames == 0 {
+            let mut bytes = vec![0u8; (payload as usize).min(record::MAX_PAYLOAD)];
+            if file.read_exact_at(&mut bytes, offset + record::HEADER_LEN as u64).is_ok() {
+                first = serde_json::from_slice(&bytes).ok();
+            }
+        }
+        frames += 1;
+        offset += record::HEADER_LEN as u64 + payload;
+    }
+    (frames, first)
+}
+
+pub const LOSSES_FILE: &str = "losses.jsonl";
+
+/// Records events that were lost (never delivered, no longer anywhere), so that every process's
+/// status shows them, not only the one that lost them. Falls back to the system temp dir when
+/// the spool directory is what failed.
+pub fn record_loss(dir: &Path, line: &serde_json::Value) -> io::Result<PathBuf> {
+    let mut text = line.to_string();
+    text.push('\n');
+    let primary = ensure_dir(dir).and_then(|()| {
+        let path = dir.join(LOSSES_FILE);
+        open_shared(&path, OpenOptions::new().append(true).create(true))?.write_all(text.as_bytes())?;
+        Ok(path)
+    });
+    primary.or_else(|_| {
+        let path = std::env::temp_dir().join(format!("xdm-relay-{LOSSES_FILE}"));
+        open_shared(&path, OpenOptions::new().append(true).create(true))?.write_all(text.as_bytes())?;
+        Ok(path)
+    })
+}
+
+fn losses_total(dir: &Path) -> u64 {
+    fs::read_to_string(dir.join(LOSSES_FILE))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["events"].as_u64())
+        .sum()
 }
 
 /// Bytes and segment count of the spool directory.
@@ -302,39 +410,11 @@ pub fn usage(dir: &Path) -> (u64, u64) {
 /// Appends one line to the dead-letter file, under a lock shared by every process.
 pub fn dead_letter(dir: &Path, line: &serde_json::Value) -> io::Result<()> {
     ensure_dir(dir)?;
-    let mut f = OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(dir.join(DEAD_LETTER_FILE))?;
+    let mut f = open_shared(&dir.join(DEAD_LETTER_FILE), OpenOptions::new().append(true).create(true))?;
     lock_blocking(&f)?;
     let mut text = line.to_string();
     text.push('\n');
     f.write_all(text.as_bytes())
-}
-
-/// In a forked child: closes the descriptors of segments inherited from the parent, so their
-/// locks are the parent's alone and an adopter can take them once the parent is gone. The
-/// objects that owned them are abandoned, never dropped, so nothing closes them twice.
-pub fn close_inherited_segment_fds() {
-    let Ok(entries) = fs::read_dir("/proc/self/fd") else {
-        return;
-    };
-    let fds: Vec<i32> = entries
-        .flatten()
-        .filter_map(|e| {
-            let fd: i32 = e.file_name().to_str()?.parse().ok()?;
-            let target = fs::read_link(e.path()).ok()?;
-            let ext = target.extension()?.to_str()?;
-            (ext == SEGMENT_EXT).then_some(fd)
-        })
-        .collect();
-    for fd in fds {
-        // SAFETY: closing a descriptor that only abandoned objects refer to.
-        unsafe {
-            libc::close(fd);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -351,6 +431,7 @@ mod tests {
                     profile: false,
                     dest: Destination { datastream_id: "ds".into(), dataset_id: None, sandbox: None },
                     accepted_ms: 1,
+                    accepted_boot: None,
                     xdm: serde_json::value::RawValue::from_string(format!("{{\"_id\":\"{name}-{i}\",\"pad\":\"{}\"}}", "x".repeat(1000))).unwrap(),
                 })
                 .unwrap(),
@@ -367,16 +448,20 @@ mod tests {
         for name in ["a", "b", "c"] {
             orphan(&dir, name, 10);
         }
-        let (first, left) = adopt_orphans(&dir, &HashSet::new(), 5_000);
-        assert_eq!(first.len(), 1, "one ~10 KB segment exceeds a 5 KB budget: stop there");
-        assert!(left);
-        assert_eq!(first[0].pending.len(), 10);
-        let held: HashSet<PathBuf> = first.iter().map(|a| a.segment.path.clone()).collect();
-        let (second, left) = adopt_orphans(&dir, &held, u64::MAX);
-        assert_eq!(second.len(), 2, "the rest, and not the one this process already holds");
-        assert!(!left);
-        let (third, left) = adopt_orphans(&dir, &HashSet::new(), u64::MAX);
-        assert!(third.is_empty() && !left, "segments held (locked) by their adopter are not taken twice");
+        let before = backlog(&dir, crate::delivery::clock::now());
+        assert_eq!((before.events, before.segments, before.orphaned), (30, 3, 3));
+        let first = adopt_orphans(&dir, &HashSet::new(), 5_000);
+        assert_eq!(first.adopted.len(), 1, "one ~10 KB segment exceeds a 5 KB budget: stop there");
+        assert!(first.left);
+        assert_eq!(first.adopted[0].pending.len(), 10);
+        let held: HashSet<PathBuf> = first.adopted.iter().map(|a| a.segment.path.clone()).collect();
+        let during = backlog(&dir, crate::delivery::clock::now());
+        assert_eq!((during.events, during.orphaned), (30, 2), "an adopted segment is held, still waiting");
+        let second = adopt_orphans(&dir, &held, u64::MAX);
+        assert_eq!(second.adopted.len(), 2, "the rest, and not the one this process already holds");
+        assert!(!second.left);
+        let third = adopt_orphans(&dir, &HashSet::new(), u64::MAX);
+        assert!(third.adopted.is_empty() && !third.left, "segments held (locked) by their adopter are not taken twice");
         drop((first, second));
         let _ = fs::remove_dir_all(&dir);
     }

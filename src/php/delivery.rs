@@ -8,43 +8,17 @@ use ext_php_rs::error::php_error;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::ErrorType;
 use ext_php_rs::prelude::*;
+use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::types::ZendHashTable;
 
-use super::exceptions::{ConfigException, InvalidEventException};
-use super::map_fn::invalid_event;
+use super::exceptions::{config_error, event_name, invalid_event};
 use super::value::from_array;
-use crate::delivery::{self, Destination};
-use crate::mapping::{self, MapContext, Value};
+use crate::delivery::{self, Destination, EmitError};
+use crate::mapping::{self, MapContext};
 use crate::settings::{self as config, Settings};
 
 fn parse_destination(array: &ZendHashTable, event: &str) -> Result<Destination, PhpException> {
-    let value = from_array(array);
-    let field = |key: &str| -> Result<Option<String>, PhpException> {
-        match value.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Str(s)) if s.trim().is_empty() => Ok(None),
-            Some(Value::Str(s)) => Ok(Some(s.trim().to_string())),
-            Some(other) => Err(PhpException::from_class::<InvalidEventException>(format!(
-                "{event}: destination.{key}: expected a string, got {}",
-                other.describe()
-            ))),
-        }
-    };
-    if let Value::Map(entries) = &value {
-        if let Some((unknown, _)) = entries.iter().find(|(k, _)| !["datastream_id", "dataset_id", "sandbox"].contains(&k.as_str())) {
-            return Err(PhpException::from_class::<InvalidEventException>(format!(
-                "{event}: destination.{unknown}: unknown key; expected datastream_id, dataset_id, sandbox"
-            )));
-        }
-    }
-    let datastream_id = field("datastream_id")?.ok_or_else(|| {
-        PhpException::from_class::<InvalidEventException>(format!("{event}: destination.datastream_id: is required"))
-    })?;
-    Ok(Destination {
-        datastream_id,
-        dataset_id: field("dataset_id")?,
-        sandbox: field("sandbox")?,
-    })
+    Destination::parse(&from_array(array)).map_err(|e| invalid_event(format!("{event}: {e}")))
 }
 
 /// Maps the payload to XDM, appends it to the durable spool and queues it for the background
@@ -55,7 +29,8 @@ fn parse_destination(array: &ZendHashTable, event: &str) -> Result<Destination, 
 /// @throws \XdmRelay\InvalidEventException when the payload or destination cannot be used;
 ///         nothing is queued then.
 #[php_function]
-pub fn xdm_relay_emit(event: String, payload: &ZendHashTable, destination: &ZendHashTable) -> PhpResult<String> {
+pub fn xdm_relay_emit(event: BinarySlice<u8>, payload: &ZendHashTable, destination: &ZendHashTable) -> PhpResult<String> {
+    let event = event_name(&event)?;
     let dest = parse_destination(destination, &event)?;
     let payload = from_array(payload);
     let current = config::current();
@@ -63,14 +38,18 @@ pub fn xdm_relay_emit(event: String, payload: &ZendHashTable, destination: &Zend
         settings: &current.map,
         now: chrono::Utc::now(),
     };
-    let mapped = mapping::map_event(&event, &payload, &ctx).map_err(invalid_event)?;
+    let mapped = mapping::map_event(&event, &payload, &ctx).map_err(|e| invalid_event(e.to_string()))?;
     let id = mapped.id.clone();
-    if let Err(delivery::Degraded(warning)) = delivery::emit(mapped, &dest) {
-        if !warning.is_empty() {
-            php_error(&ErrorType::Warning, &format!("xdm_relay: {warning}"));
+    match delivery::emit(mapped, &dest) {
+        Ok(()) => Ok(id),
+        Err(EmitError::Refused(reason)) => Err(invalid_event(format!("{event}: {reason}"))),
+        Err(EmitError::Degraded(warning)) => {
+            if !warning.is_empty() {
+                php_error(&ErrorType::Warning, &format!("xdm_relay: {warning}"));
+            }
+            Ok(id)
         }
     }
-    Ok(id)
 }
 
 /// Sets the process-wide settings (see the contract for keys and defaults). Cheap when called
@@ -79,16 +58,17 @@ pub fn xdm_relay_emit(event: String, payload: &ZendHashTable, destination: &Zend
 /// @throws \XdmRelay\ConfigException naming the bad key.
 #[php_function]
 pub fn xdm_relay_configure(settings: &ZendHashTable) -> PhpResult<()> {
-    let parsed = Settings::parse(&from_array(settings))
-        .map_err(|e| PhpException::from_class::<ConfigException>(e.to_string()))?;
+    let parsed = Settings::parse(&from_array(settings)).map_err(|e| config_error(e.to_string()))?;
     if config::replace(parsed) {
         delivery::settings_changed(config::current());
     }
     Ok(())
 }
 
-/// Waits until every event accepted so far by this process has a final answer (delivered or
-/// dead-lettered) or the timeout passes; true when nothing is left.
+/// Waits until every event accepted so far by this process, and every orphan of a dead process
+/// that this process can adopt (it looks for them first), has a final answer (delivered or
+/// dead-lettered), or the timeout passes; true when nothing is left. Segments held by other live
+/// processes are theirs to deliver.
 #[php_function]
 #[php(defaults(timeout_seconds = 5.0))]
 pub fn xdm_relay_flush(timeout_seconds: f64) -> bool {
@@ -100,9 +80,15 @@ pub fn xdm_relay_flush(timeout_seconds: f64) -> bool {
     delivery::flush(timeout)
 }
 
-/// Counters of this process and of the spool: accepted, delivered, retried, failed, dropped,
-/// queued, spool_bytes, spool_events, corrupt, sender_panics, last_error, last_delivery_at,
-/// sender_running.
+/// This process's counters, then the spool-wide backlog every process sees alike.
+///
+/// Process: accepted, delivered, retried, failed, dropped (with dropped_reasons: spool_full,
+/// memory_full, spool_deleted, exited_in_memory), queued (own events not yet final), at_risk
+/// (held in memory only), adopted_pending, requests_in_flight, concurrency, corrupt,
+/// sender_panics, last_error, last_delivery_at, sender_running.
+/// Spool-wide: spool_events and spool_bytes (waiting, whoever holds them), spool_segments,
+/// oldest_event_age_s (null when empty), orphaned_segments (owner gone, not adopted yet),
+/// unadoptable_segments (this user cannot open them), lost_events (recorded in losses.jsonl).
 #[php_function]
 pub fn xdm_relay_stats() -> PhpResult<ZBox<ZendHashTable>> {
     let s = delivery::stats();
@@ -114,14 +100,28 @@ pub fn xdm_relay_stats() -> PhpResult<ZBox<ZendHashTable>> {
         ("failed", s.failed),
         ("dropped", s.dropped),
         ("queued", s.queued),
+        ("at_risk", s.at_risk),
+        ("adopted_pending", s.adopted_pending),
+        ("requests_in_flight", s.requests_in_flight),
+        ("concurrency", s.concurrency),
         ("spool_bytes", s.spool_bytes),
         ("spool_events", s.spool_events),
+        ("spool_segments", s.backlog.segments),
+        ("orphaned_segments", s.backlog.orphaned),
+        ("unadoptable_segments", s.backlog.unadoptable),
+        ("lost_events", s.backlog.lost),
         ("corrupt", s.corrupt),
         ("sender_panics", s.sender_panics),
     ];
     for (k, v) in ints {
         out.insert(k, v as i64)?;
     }
+    let mut reasons = ZendHashTable::new();
+    for (reason, n) in &s.dropped_reasons {
+        reasons.insert(reason.name(), *n as i64)?;
+    }
+    out.insert("dropped_reasons", reasons)?;
+    out.insert("oldest_event_age_s", s.backlog.oldest_age_s.map(|a| a as i64))?;
     out.insert("last_error", s.last_error)?;
     out.insert("last_delivery_at", s.last_delivery_at)?;
     out.insert("sender_running", s.sender_running)?;

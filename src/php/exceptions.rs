@@ -1,5 +1,6 @@
 //! The extension's exception classes.
 
+use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::{ce, ClassEntry};
 
@@ -35,3 +36,31 @@ pub struct InvalidEventException;
 #[php(extends(ce = invalid_argument_exception, stub = "\\InvalidArgumentException"))]
 #[derive(Default)]
 pub struct ConfigException;
+
+/// PHP takes exception messages as C strings: a NUL byte (say, from an event name) would make
+/// the exception impossible to create, and the caller would get an engine error instead. NUL
+/// bytes are shown as `\0`.
+fn message(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "\\0")
+    } else {
+        text
+    }
+}
+
+pub fn invalid_event(text: impl Into<String>) -> PhpException {
+    PhpException::from_class::<InvalidEventException>(message(text.into()))
+}
+
+pub fn config_error(text: impl Into<String>) -> PhpException {
+    PhpException::from_class::<ConfigException>(message(text.into()))
+}
+
+/// The `$event` argument as text. Taken as bytes rather than a Rust `String` parameter so that
+/// a name that is not UTF-8 gets the extension's own exception, naming the argument, instead of
+/// the binding's generic type error.
+pub fn event_name(event: &[u8]) -> Result<String, PhpException> {
+    std::str::from_utf8(event)
+        .map(str::to_string)
+        .map_err(|_| invalid_event("event: the event name is not valid UTF-8"))
+}

@@ -2,14 +2,14 @@
 
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
+use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::types::ZendHashTable;
 
-use super::exceptions::InvalidEventException;
 use super::value::from_array;
 use crate::mapping::{self, MapContext, MapError};
 
 pub fn invalid_event(err: MapError) -> PhpException {
-    PhpException::from_class::<InvalidEventException>(err.to_string())
+    super::exceptions::invalid_event(err.to_string())
 }
 
 /// Returns the XDM document (the JSON object that goes under `xdm` in an Edge request) that
@@ -18,7 +18,8 @@ pub fn invalid_event(err: MapError) -> PhpException {
 /// @throws \XdmRelay\InvalidEventException when the payload cannot be mapped; the message
 ///         names the event and the field.
 #[php_function]
-pub fn xdm_relay_map(event: String, payload: &ZendHashTable) -> PhpResult<String> {
+pub fn xdm_relay_map(event: BinarySlice<u8>, payload: &ZendHashTable) -> PhpResult<String> {
+    let event = super::exceptions::event_name(&event)?;
     let payload = from_array(payload);
     let settings = crate::settings::current();
     let ctx = MapContext {

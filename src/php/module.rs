@@ -110,9 +110,16 @@ extern "C" fn php_module_info(_module: *mut ModuleEntry) {
             ("dropped", stats.dropped),
             ("queued", stats.queued),
             ("spool_bytes", stats.spool_bytes),
+            ("at_risk (memory only)", stats.at_risk),
+            ("spool_events (all processes)", stats.spool_events),
+            ("orphaned_segments", stats.backlog.orphaned),
+            ("unadoptable_segments", stats.backlog.unadoptable),
+            ("lost_events", stats.backlog.lost),
         ] {
             info_table_row!(k, v.to_string().as_str());
         }
+        let oldest = stats.backlog.oldest_age_s.map(|a| format!("{a} s")).unwrap_or_else(|| "-".to_string());
+        info_table_row!("oldest_event_age", oldest.as_str());
         info_table_row!("last_error", stats.last_error.as_str());
         info_table_end!();
     });

@@ -1,6 +1,6 @@
 //! Zval → payload tree conversion. Runs on the PHP thread; the result owns all its data.
 
-use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 use crate::mapping::Value;
 
@@ -53,38 +53,26 @@ fn convert_array(array: &ZendHashTable, depth: usize, budget: &mut usize) -> Val
     }
     // One pass: values are converted as they come; the array is a list while its keys are
     // exactly 0, 1, 2, ... (integer keys are only turned into text if it turns out not to be).
+    // Keys are read as raw zvals: ext-php-rs's `ArrayKey` conversion panics on a key that is
+    // not UTF-8, and such a key is the caller's mistake, to be reported, not a crash.
     let mut keys: Vec<Option<String>> = Vec::with_capacity(array.len());
     let mut values = Vec::with_capacity(array.len());
     let mut sequential = true;
-    for (position, (key, value)) in array.iter().enumerate() {
-        let key = match key {
-            ArrayKey::Long(i) => {
+    let mut entries = array.iter();
+    let mut position = 0usize;
+    while let Some((key, value)) = entries.next_zval() {
+        match key.long() {
+            Some(i) => {
                 sequential &= i == position as i64;
-                keys.push(None);
-                Some(i)
+                keys.push(if sequential { None } else { Some(i.to_string()) });
             }
-            ArrayKey::String(s) => {
+            None => {
                 sequential = false;
-                keys.push(Some(s));
-                None
-            }
-            ArrayKey::Str(s) => {
-                sequential = false;
-                keys.push(Some(s.to_string()));
-                None
-            }
-            ArrayKey::ZendString(s) => {
-                sequential = false;
-                keys.push(Some(s.as_str().map(str::to_string).unwrap_or_else(|_| String::from_utf8_lossy(s.as_bytes()).into_owned())));
-                None
-            }
-        };
-        if let (Some(i), Some(slot)) = (key, keys.last_mut()) {
-            if !sequential {
-                *slot = Some(i.to_string());
+                keys.push(Some(key_text(&key)));
             }
         }
         values.push(convert(value, depth + 1, budget));
+        position += 1;
     }
     if sequential {
         return Value::List(values);
@@ -96,4 +84,13 @@ fn convert_array(array: &ZendHashTable, depth: usize, budget: &mut usize) -> Val
             .map(|(position, (key, value))| (key.unwrap_or_else(|| position.to_string()), value))
             .collect(),
     )
+}
+
+/// A string key as text. A key that is not UTF-8 keeps its valid parts and shows each invalid
+/// byte as U+FFFD, so it never equals a key the mapping or the settings look for, and an
+/// "unknown key" message can still show where it was.
+fn key_text(key: &Zval) -> String {
+    key.zend_str()
+        .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())
+        .unwrap_or_default()
 }
