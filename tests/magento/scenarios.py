@@ -945,16 +945,37 @@ def sc_admin_order(s):
     s.settle()
 
 
-@scenario('bin/magento xdm-relay:status shows spool-wide delivery figures', 'store')
+@scenario('bin/magento xdm-relay:status shows the spool-wide backlog FPM workers left (Edge down), then an empty spool', 'store')
 def sc_status(s):
-    rc, out = xr.cli('xdm-relay:status')
-    if rc != 0:
-        raise Fail(f'exit {rc}: {out.strip()[-300:]}')
-    delivered = [int(n) for n in re.findall(r'delivered[^\n\d]*(\d+)', out, re.I)]
-    if not delivered or max(delivered) == 0:
-        raise Fail('no delivered figure above 0 although the FPM workers delivered '
-                   f'{xr.Edge().stats()["eventsAccepted"]} events: ' + ' | '.join(l.strip() for l in out.splitlines() if
-                                                                                 re.search('deliver|accept|spool', l, re.I))[:300])
+    """The CLI process accepted nothing; what FPM workers left waiting must show anyway."""
+    r, p = s.rest, s.p
+    s.edge.fault({'kind': 'status', 'status': 503, 'retryAfter': 1, 'seconds': 30})
+    try:
+        oid = r.guest_order([(p['B'], 1)], email('status'))
+        t = s.order(oid, 'placed while the Edge answers 503')
+        backlog = {}
+
+        def status():
+            rc, out = xr.cli('xdm-relay:status')
+            if rc != 0:
+                raise Fail(f'exit {rc}: {out.strip()[-300:]}')
+            figures = dict(re.findall(r'^(\w+):\s+(\S+)', out, re.M))
+            backlog.update(figures, out=out)
+            return figures
+
+        if not xr.wait_until(lambda: int(status().get('spool_events', '0')) >= 1, 15, 0.5):
+            raise Fail('the order the FPM worker accepted is not in the spool-wide backlog: '
+                       + ' | '.join(l.strip() for l in backlog.get('out', '').splitlines() if 'spool' in l)[:300])
+        for key in ('spool_bytes', 'oldest_event_age_s', 'orphaned_segments', 'unadoptable_segments', 'lost_events'):
+            if key not in backlog:
+                raise Fail(f'status does not show {key}')
+        if backlog.get('accepted') not in ('0', None):
+            raise Fail(f"the CLI's own accepted counter should be 0, got {backlog.get('accepted')}")
+    finally:
+        s.edge.clear_faults()
+    s.expect(t, 'orderPlaced')
+    if not xr.wait_until(lambda: status().get('spool_events') == '0', 30, 0.5):
+        raise Fail(f"the backlog was delivered but status still shows spool_events {backlog.get('spool_events')}")
 
 
 @scenario('bin/magento xdm-relay:history:sync (today): progress bar, historical copies of today\'s orders', 'history')

@@ -15,6 +15,15 @@ use XdmRelay\Connector\Model\Extension;
 class Status extends Command
 {
     /**
+     * Figures that mean events are lost or in danger, with what the merchant should do.
+     */
+    private const WARNINGS = [
+        'lost_events' => 'Events were lost (see losses.jsonl in the spool directory for which and why).',
+        'unadoptable_segments' => 'Spool files this user cannot read: give the PHP-FPM and cron users one group.',
+        'at_risk' => 'Events are held in memory only: the spool directory is missing, full or not writable.',
+    ];
+
+    /**
      * @param Extension $extension
      * @param Config $config
      * @param StoreManagerInterface $storeManager
@@ -49,6 +58,8 @@ class Status extends Command
         }
         $output->writeln('Extension: xdm_relay ' . $this->extension->version());
         $settings = $this->config->extensionSettings();
+        // The spool the store's processes share (settings pick it), not this CLI user's default.
+        $this->extension->configure($settings);
         if (isset($settings['auth']['client_secret'])) {
             $settings['auth']['client_secret'] = '********';
         }
@@ -69,11 +80,17 @@ class Status extends Command
             ]);
         }
         $table->render();
-        // Every figure the extension reports: this process's counters and the spool's, which
-        // count what every process (FPM workers, cron, dead ones) left waiting.
-        foreach ($this->extension->stats() as $key => $value) {
+        // Every figure the extension reports: this process's counters, and the spool_* figures,
+        // which count what every process (FPM workers, cron, dead ones) left waiting.
+        $stats = $this->extension->stats();
+        foreach ($stats as $key => $value) {
             $output->writeln(sprintf('%-24s %s', $key . ':', is_scalar($value) || $value === null
                 ? var_export($value, true) : json_encode($value, JSON_UNESCAPED_SLASHES)));
+        }
+        foreach (self::WARNINGS as $key => $warning) {
+            if ((int) ($stats[$key] ?? 0) > 0) {
+                $output->writeln(sprintf('<error>%s: %d. %s</error>', $key, (int) $stats[$key], $warning));
+            }
         }
         return 0;
     }

@@ -5,8 +5,10 @@ namespace XdmRelay\Connector\Test\Unit;
 
 use Magento\Framework\Exception\LocalizedException;
 use PHPUnit\Framework\TestCase;
+use XdmRelay\Connector\Model\Config\Backend\AepId;
 use XdmRelay\Connector\Model\Config\Backend\AttributeList;
 use XdmRelay\Connector\Model\Config\Backend\DatasetId;
+use XdmRelay\Connector\Model\Config\Backend\EndpointUrl;
 use XdmRelay\Connector\Model\Config\Backend\HistoryDate;
 use XdmRelay\Connector\Model\Config\Backend\HistoryRange;
 use XdmRelay\Connector\Model\Config\Backend\OrgId;
@@ -39,6 +41,29 @@ class ConfigValidationTest extends TestCase
         (new DatasetId(['value' => 'ds', 'fieldset_data' => ['backoffice_events' => '1']]))->beforeSave();
         $this->refused(new DatasetId(['value' => ' ', 'fieldset_data' => ['backoffice_events' => '1']]), 'Dataset ID is required');
         (new DatasetId(['value' => '', 'fieldset_data' => ['storefront_events' => '1']]))->beforeSave();
+    }
+
+    public function testIdsMustLookLikeAepIds(): void
+    {
+        $label = ['label' => 'Datastream ID'];
+        (new AepId(['value' => ' 6f1e2a7c-93d4-4b0e-8a51-c2d7e0f39b46 ', 'field_config' => $label]))->beforeSave();
+        (new AepId(['value' => 'ds-main', 'field_config' => $label]))->beforeSave();
+        (new AepId(['value' => '', 'field_config' => $label]))->beforeSave();
+        $this->refused(new AepId(['value' => 'bad datastream id!', 'field_config' => $label]), 'Datastream ID "bad datastream id!" is not an Adobe');
+        $this->refused(new AepId(['value' => "ds\r\nX-Evil: 1", 'field_config' => $label]), 'is not an Adobe');
+        $events = ['backoffice_events' => '1'];
+        $this->refused(new DatasetId(['value' => 'not a dataset;', 'fieldset_data' => $events]), 'is not an Adobe');
+        $this->refused(new ProfileDatasetId(['value' => 'x y', 'fieldset_data' => []]), 'is not an Adobe');
+    }
+
+    public function testEndpointUrlsAreHttpsOrLoopback(): void
+    {
+        foreach (['https://server.adobedc.net', 'http://127.0.0.1:8099', 'http://localhost/ims', ''] as $ok) {
+            (new EndpointUrl(['value' => $ok]))->beforeSave();
+        }
+        foreach (['http://edge.example.com', 'https://user:secret@server.adobedc.net', 'ftp://x', 'https://'] as $bad) {
+            $this->refused(new EndpointUrl(['value' => $bad, 'field_config' => ['label' => 'Edge URL']]), 'must be an https URL');
+        }
     }
 
     public function testProfileDatasetMustDifferFromTheEventDataset(): void
