@@ -62,16 +62,15 @@ class CustomerEvents
      *
      * @param string $customerId
      * @param string $cause what changed, e.g. "address 12 saved" (one record per change)
-     * @param string|null $changedAt when, if the change has no row left to date it (a deletion)
      * @return void
      */
-    public function profileChanged(string $customerId, string $cause, ?string $changedAt = null): void
+    public function profileChanged(string $customerId, string $cause): void
     {
         $customer = $this->customers->create()->load($customerId);
         if (!$customer->getId()) {
             return;
         }
-        $this->record($customer, "profileRecord:$customerId:$cause", $changedAt);
+        $this->record($customer, "profileRecord:$customerId:$cause");
     }
 
     /**
@@ -121,17 +120,21 @@ class CustomerEvents
     /**
      * A profile record to the profile dataset, when profiles are on for the website.
      *
+     * Stamped with the time of the commit it reports, to the millisecond: Magento's rows keep
+     * whole seconds, and records of one customer from different requests in one second must
+     * still order in AEP (which keeps the record with the latest lastUpdatedDate).
+     *
      * @param object $customer
      * @param string $guardKey
-     * @param string|null $changedAt
      * @return void
      */
-    private function record(object $customer, string $guardKey, ?string $changedAt = null): void
+    private function record(object $customer, string $guardKey): void
     {
         $websiteId = $this->websiteId($customer);
         if (!$this->config->profilesEnabled($websiteId)) {
             return;
         }
+        $changedAt = (new \DateTimeImmutable('now', new \DateTimeZone('UTC')))->format('Y-m-d H:i:s.v');
         $this->emitter->emit(
             'profileRecord',
             fn () => $this->payloads->customer($customer, $this->store($websiteId), $changedAt),

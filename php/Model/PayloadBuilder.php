@@ -186,12 +186,13 @@ class PayloadBuilder
      * A customer with its addresses and newsletter status, for account events and profile records.
      *
      * `updated_at` is when Magento last changed anything the profile holds: the customer row,
-     * one of its addresses, or $changedAt (a change that left no row to date it, such as a
-     * deleted address). AEP orders profile records by it.
+     * one of its addresses, or $changedAt (the commit being reported, to the millisecond: rows
+     * keep whole seconds, and a deleted address leaves no row at all). AEP orders profile
+     * records by it.
      *
      * @param object $customer
      * @param object|null $store
-     * @param string|null $changedAt UTC `Y-m-d H:i:s`
+     * @param string|null $changedAt UTC `Y-m-d H:i:s.v`
      * @return array
      */
     public function customer(object $customer, ?object $store = null, ?string $changedAt = null): array
@@ -200,7 +201,7 @@ class PayloadBuilder
         $row['id'] = (string) ($customer->getId() ?? $row['entity_id'] ?? '');
         $billing = (string) ($row['default_billing'] ?? '');
         $shipping = (string) ($row['default_shipping'] ?? '');
-        $updatedAt = array_filter([(string) ($row['updated_at'] ?? ''), (string) $changedAt]);
+        $updatedAt = [(string) ($row['updated_at'] ?? ''), (string) $changedAt];
         $addresses = [];
         foreach (is_iterable($customer->getAddresses()) ? $customer->getAddresses() : [] as $address) {
             $line = $this->row($address->getData());
@@ -211,9 +212,13 @@ class PayloadBuilder
             $updatedAt[] = (string) ($line['updated_at'] ?? '');
         }
         $row['addresses'] = $addresses;
-        $latest = max($updatedAt ?: ['']);
-        if ($latest !== '') {
-            $row['updated_at'] = $latest;
+        // Magento's columns have whole seconds, change times milliseconds: compared alike.
+        $latest = '';
+        foreach ($updatedAt as $time) {
+            if ($time !== '' && (strlen($time) === 19 ? "$time.000" : $time) > $latest) {
+                $latest = strlen($time) === 19 ? "$time.000" : $time;
+                $row['updated_at'] = $time;
+            }
         }
         if ($row['id'] !== '' && $customer->getWebsiteId() !== null) {
             $subscriber = $this->subscribers->create()

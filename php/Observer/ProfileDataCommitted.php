@@ -46,7 +46,7 @@ class ProfileDataCommitted implements ObserverInterface
             }
             $deleted = $model->isDeleted();
             $cause = sprintf('%s %s %s', $this->what, (string) $model->getId(), $deleted ? 'deleted' : 'saved');
-            $this->events->profileChanged($customerId, $cause, gmdate('Y-m-d H:i:s'));
+            $this->events->profileChanged($customerId, $cause);
         } catch (\Throwable $e) {
             $message = 'XDM Relay: ' . $this->what . ' observer failed: ' . $e->getMessage();
             $this->logger->error($message, ['exception' => $e]);

@@ -105,10 +105,11 @@ pub fn map_account(kind: AccountEvent, payload: Obj, ctx: &MapContext) -> R<Expe
 /// The profile record of a customer who exists (`deleted == false`) or was deleted. A streamed
 /// record cannot erase a profile; deletion marks the account `disabled` (erasure is a Privacy
 /// Service job). Every record carries the time of the change it reports
-/// (`extSourceSystemAudit.lastUpdatedDate`): the customer's `updated_at`, or for a deletion the
-/// time it is mapped, in milliseconds and at least 1 ms after the customer's last `updated_at`:
-/// Magento stores whole seconds, so an update and a deletion within one second would otherwise
-/// tie, and AEP could let the update undo the deletion.
+/// (`extSourceSystemAudit.lastUpdatedDate`, in milliseconds): the customer's `updated_at` (the
+/// module passes the commit time to the millisecond), or for a deletion the time it is mapped
+/// and at least 1 ms after the last `updated_at`: Magento stores whole seconds, so an update and
+/// a deletion within one second would otherwise tie, and AEP could let the update undo the
+/// deletion.
 pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRecord> {
     let customer = Customer::read(payload)?;
     let row = &customer.row;
@@ -116,13 +117,14 @@ pub fn map_profile(payload: Obj, ctx: &MapContext, deleted: bool) -> R<ProfileRe
     let updated_at = row.datetime("updated_at")?;
     let last_updated_date = if deleted {
         let after_last_update = updated_at.map(|t| t + chrono::Duration::milliseconds(1));
-        xdm_time_millis(after_last_update.map_or(ctx.now, |t| t.max(ctx.now)))
+        after_last_update.map_or(ctx.now, |t| t.max(ctx.now))
     } else {
-        xdm_time(match updated_at {
+        match updated_at {
             Some(t) => t,
             None => row.req_datetime("created_at")?,
-        })
+        }
     };
+    let last_updated_date = xdm_time_millis(last_updated_date);
     let mut record = ProfileRecord {
         id: identity::document_id(ctx.settings, "profileDeleted", &[&customer.id]),
         identity_map: customer.identity_map(ctx.settings),

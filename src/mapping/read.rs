@@ -188,7 +188,9 @@ impl<'a> Obj<'a> {
         if s.starts_with("0000-00-00") {
             return Ok(None);
         }
-        let parsed = NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S")
+        // `%.f` also reads no fraction: Magento's columns have whole seconds, the module's own
+        // change times (customer.updated_at) milliseconds.
+        let parsed = NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S%.f")
             .map(|n| n.and_utc())
             .or_else(|_| DateTime::parse_from_rfc3339(&s).map(|d| d.with_timezone(&Utc)))
             .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S").map(|n| n.and_utc()))

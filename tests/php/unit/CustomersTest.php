@@ -62,7 +62,10 @@ class CustomersTest extends TestCase
         $this->assertFalse($record['is_subscribed']);
         $this->assertArrayNotHasKey('rp_token', $record);
         $this->assertArrayNotHasKey('password_hash', $record);
-        $this->assertSame($record, $this->ext->emitted[0]['payload']['customer']);
+        $event = $this->ext->emitted[0]['payload']['customer'];
+        $this->assertMatchesRegularExpression('/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/', $record['updated_at'], 'the commit time, to the ms');
+        unset($record['updated_at'], $event['updated_at']);
+        $this->assertSame($record, $event);
     }
 
     public function testARolledBackSignUpAnnouncesNothing(): void
@@ -111,7 +114,10 @@ class CustomersTest extends TestCase
         $this->assertSame(['accountUpdated', 'profileRecord'], $this->f->emittedEvents());
         $record = $this->ext->emitted[1]['payload']['customer'];
         $this->assertSame('Smith', $record['lastname']);
-        $this->assertSame('2024-06-01 08:00:00', $record['updated_at']);
+        $this->assertSame('2024-06-01 08:00:00', $this->ext->emitted[0]['payload']['customer']['updated_at']);
+        $now = (new \DateTimeImmutable('now', new \DateTimeZone('UTC')))->format('Y-m-d H:i:s.v');
+        $this->assertGreaterThan('2024-06-01 08:00:00.000', $record['updated_at'], 'the record carries the commit time');
+        $this->assertLessThanOrEqual($now, $record['updated_at']);
         $this->assertTrue($record['addresses'][0]['default_billing']);
         $this->assertFalse($record['addresses'][0]['default_shipping']);
         $this->assertTrue($record['addresses'][1]['default_shipping']);
