@@ -4,6 +4,10 @@
 use proptest::prelude::*;
 use xdm_relay::mapping::{map_event, MapContext, MapSettings, Value, EVENTS};
 
+fn event_names() -> Vec<&'static str> {
+    EVENTS.iter().map(|e| e.name).collect()
+}
+
 fn from_json(v: &serde_json::Value) -> Value {
     match v {
         serde_json::Value::Null => Value::Null,
@@ -127,9 +131,14 @@ fn check(event: &str, payload: &Value) -> Result<(), TestCaseError> {
             prop_assert!(!has_null_or_empty(&doc), "no null or empty values: {}", mapped.json);
         }
         Err(e) => {
-            prop_assert!(!e.path.is_empty(), "error names a field: {}", e);
-            prop_assert!(!e.problem.is_empty());
-            let prefix = format!("{}: {}: ", e.event, e.path);
+            prop_assert!(!e.problems.is_empty(), "an error has a problem: {}", e);
+            for p in &e.problems {
+                prop_assert!(!p.path.is_empty(), "error names a field: {}", e);
+                prop_assert!(!p.problem.is_empty());
+                let named = format!("{}: {}", p.path, p.problem);
+                prop_assert!(e.to_string().contains(&named), "{} lists {}", e, named);
+            }
+            let prefix = format!("{}: {}: ", e.event, e.problems[0].path);
             prop_assert!(e.to_string().starts_with(&prefix));
         }
     }
@@ -141,7 +150,7 @@ fn the_base_payload_maps_for_every_event() {
     let s = settings();
     let ctx = MapContext { settings: &s, now: chrono::Utc::now() };
     let mut docs = Vec::new();
-    for event in EVENTS {
+    for event in event_names() {
         let mapped = map_event(event, &base_payload(), &ctx).unwrap_or_else(|e| panic!("{event}: {e}"));
         docs.push(serde_json::from_str::<serde_json::Value>(&mapped.json).unwrap());
     }
@@ -170,13 +179,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn random_payloads_never_panic(event in prop::sample::select(EVENTS), payload in arb_value()) {
+    fn random_payloads_never_panic(event in prop::sample::select(event_names()), payload in arb_value()) {
         check(event, &payload)?;
     }
 
     #[test]
     fn mutated_realistic_payloads_never_panic(
-        event in prop::sample::select(EVENTS),
+        event in prop::sample::select(event_names()),
         choices in prop::collection::vec(any::<usize>(), 1..6),
         new in arb_value(),
     ) {
@@ -187,10 +196,10 @@ proptest! {
 
     #[test]
     fn unknown_event_names_are_refused(event in ".{0,80}") {
-        prop_assume!(!EVENTS.contains(&event.as_str()));
+        prop_assume!(!event_names().contains(&event.as_str()));
         let s = settings();
         let ctx = MapContext { settings: &s, now: chrono::Utc::now() };
         let err = map_event(&event, &base_payload(), &ctx).unwrap_err();
-        prop_assert_eq!(err.path, "event");
+        prop_assert_eq!(&err.problems[0].path, "event");
     }
 }
