@@ -1,6 +1,8 @@
 //! Property tests of the mapping over PHP-array-shaped inputs: it never panics, every error
 //! names the event and a field, and every success is a document with one primary identity.
 
+mod common;
+
 use proptest::prelude::*;
 use xdm_relay::mapping::{map_event, MapContext, MapSettings, Value, EVENTS};
 
@@ -201,5 +203,21 @@ proptest! {
         let ctx = MapContext { settings: &s, now: chrono::Utc::now() };
         let err = map_event(&event, &base_payload(), &ctx).unwrap_err();
         prop_assert_eq!(&err.problems[0].path, "event");
+    }
+}
+
+/// The PHP reader (the request's array read in place) under random PHP-shaped input: keys that
+/// are not UTF-8, invalid strings, NUL bytes, references, self-containing arrays, objects,
+/// resources, NaN/INF, deep and huge arrays. Never a panic or another exception; every refusal
+/// names its fields. Several seeds, so a failure is reproducible with `php fuzz_reader.php SEED`.
+#[test]
+fn php_arrays_read_in_place_never_panic_and_errors_name_fields() {
+    let script = common::repo_root().join("tests/fixtures/mapping/fuzz_reader.php");
+    for seed in ["1", "2", "3", "4"] {
+        let out = common::php_file(&script, &[seed, "250"], &[("memory_limit", "1G")]);
+        assert!(out.status.success(), "seed {seed}: {}", common::stderr(&out));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+        assert_eq!(report["failures"], serde_json::json!([]), "seed {seed}");
+        assert!(report["mapped"].as_u64().unwrap() > 100 && report["refused"].as_u64().unwrap() > 100, "seed {seed}: {report}");
     }
 }

@@ -17,6 +17,7 @@ use std::cell::RefCell;
 use std::fmt;
 
 pub use read::{Problem, MAX_PROBLEMS};
+pub use source::MAX_DEPTH;
 pub use source::Node;
 pub use value::Value;
 

@@ -86,9 +86,9 @@ impl<'a> Cx<'a> {
                 out.push('.');
             }
             match seg {
-                Seg::Name(s) => out.push_str(s),
+                Seg::Name(s) => push_printable(&mut out, s),
                 Seg::Index(i) => out.push_str(itoa::Buffer::new().format(*i)),
-                Seg::Bytes(b) => out.push_str(&String::from_utf8_lossy(b)),
+                Seg::Bytes(b) => push_printable(&mut out, &String::from_utf8_lossy(b)),
             }
         }
         out
@@ -117,6 +117,17 @@ impl<'a> Cx<'a> {
     /// The problems found, and how many more were left out of the list.
     pub fn take_problems(&self) -> (Vec<Problem>, usize) {
         (self.problems.take(), self.uncounted.get())
+    }
+}
+
+/// A key as a message can show it: control characters (a NUL byte ends a C string) escaped.
+fn push_printable(out: &mut String, key: &str) {
+    for c in key.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
     }
 }
 
