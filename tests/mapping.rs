@@ -107,16 +107,21 @@ fn field_paths_are_exactly_the_expected_ones() {
     assert_eq!(expected.len(), actual.len());
 }
 
-/// The PHP constants are written out in `php/exceptions.rs`; the event table is the truth.
+/// The PHP constants are written out twice, in `src/php/exceptions.rs` (the extension's
+/// `XdmRelay\EventName`) and in `php/Model/EventName.php` (the module's, which must load
+/// without the extension); the event table is the truth for both.
 #[test]
 fn event_name_constants_are_the_event_table() {
-    let out = common::php("echo json_encode((new ReflectionClass(XdmRelay\\EventName::class))->getConstants());", &[]);
-    assert!(out.status.success(), "{}", common::stderr(&out));
-    let constants: serde_json::Map<String, Value> = serde_json::from_slice(&out.stdout).expect("constants as JSON");
-    let constants: Vec<(String, String)> = constants.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string())).collect();
     let table: Vec<(String, String)> =
         xdm_relay::mapping::EVENTS.iter().map(|e| (e.constant.to_string(), e.name.to_string())).collect();
-    assert_eq!(constants, table);
+    let module = common::repo_root().join("php/Model/EventName.php");
+    for (class, setup) in [("XdmRelay\\EventName", String::new()), ("XdmRelay\\Connector\\Model\\EventName", format!("require '{}';", module.display()))] {
+        let out = common::php(&format!("{setup} echo json_encode((new ReflectionClass({class}::class))->getConstants());"), &[]);
+        assert!(out.status.success(), "{class}: {}", common::stderr(&out));
+        let constants: serde_json::Map<String, Value> = serde_json::from_slice(&out.stdout).expect("constants as JSON");
+        let constants: Vec<(String, String)> = constants.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string())).collect();
+        assert_eq!(constants, table, "{class}");
+    }
 }
 
 #[test]
