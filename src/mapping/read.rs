@@ -209,11 +209,16 @@ impl<'a> Obj<'a> {
 
     /// The raw value, `None` when absent or null.
     pub fn raw(&self, key: &str) -> Option<&'a dyn Node> {
-        self.node?.get(key).filter(|v| v.kind() != Kind::Null)
+        self.kind(key).map(|(v, _)| v)
     }
 
+    /// The value and its kind, `None` when absent or null; one lookup, one look at the value.
     fn kind(&self, key: &str) -> Option<(&'a dyn Node, Kind<'a>)> {
-        self.raw(key).map(|v| (v, kind_at(v, self.depth + 1)))
+        let value = self.node?.get(key)?;
+        match kind_at(value, self.depth + 1) {
+            Kind::Null => None,
+            kind => Some((value, kind)),
+        }
     }
 
     fn describe(&self, node: &dyn Node) -> String {
