@@ -90,6 +90,9 @@ function measure(int $n, callable $fn): array
     return percentiles($t);
 }
 
+if (defined('XDM_BENCH_LIBRARY')) {
+    return;
+}
 $rows = [];
 foreach ([1, 10, 50] as $items) {
     $payloads = [];

@@ -1,77 +1,131 @@
-//! The Rust-internal hot path of `xdm_relay_emit`: mapping an order payload to XDM JSON.
-//! `make bench` runs it; figures are per call, for orders of 1, 10 and 50 items.
+//! The Rust-internal hot path of `xdm_relay_emit`: mapping a payload to XDM JSON, per event
+//! (orders of 10 items) and for orderPlaced at 1, 10, 50 and 200 items. A counting allocator
+//! prints the heap allocations of one mapping beside the timings. `make bench` runs it.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use xdm_relay::mapping::{map_event, MapContext, MapSettings, Value};
 
-fn s(v: &str) -> Value {
-    Value::Str(v.to_string())
+/// Counts allocations (and reallocations, which copy) so the figure is "calls into malloc".
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: forwards every call unchanged to the system allocator; only counts them.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract for `alloc` is passed on as is.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System` through `alloc`/`realloc` above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: `ptr` came from `System`; the caller's contract is passed on.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
 }
 
-fn map(entries: Vec<(&str, Value)>) -> Value {
-    Value::Map(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn from_json(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
+        serde_json::Value::String(s) => Value::Str(s.clone()),
+        serde_json::Value::Array(a) => Value::List(a.iter().map(from_json).collect()),
+        serde_json::Value::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
+    }
 }
 
-fn item(i: usize) -> Value {
-    map(vec![
-        ("item_id", Value::Int(i as i64)),
-        ("product_type", s("simple")),
-        ("sku", Value::Str(format!("SKU-{i:04}"))),
-        ("name", Value::Str(format!("Product number {i}"))),
-        ("qty_ordered", s("1.0000")),
-        ("price", s("19.9900")),
-        ("row_total", s("19.9900")),
-        ("discount_amount", s("0.0000")),
-        ("categories", Value::List(vec![map(vec![("id", s("12")), ("name", s("Gear")), ("path", s("Default Category/Gear"))])])),
-        ("image_url", Value::Str(format!("https://shop.example/media/catalog/product/sku-{i}.jpg"))),
-    ])
+/// A Magento order item as `getData()` gives it: every value a string.
+fn item(i: usize) -> serde_json::Value {
+    serde_json::json!({
+        "item_id": i.to_string(), "parent_item_id": null, "product_type": "simple", "sku": format!("SKU-{i:04}"),
+        "name": format!("Product number {i}"), "qty_ordered": "1.0000", "qty_shipped": "1.0000", "price": "19.9900",
+        "row_total": "19.9900", "discount_amount": "0.0000", "product_options": [],
+        "categories": [{"id": "12", "name": "Gear", "path": "Default Category/Gear"}],
+        "image_url": format!("https://shop.example/media/catalog/product/sku-{i}.jpg")
+    })
 }
 
-fn address() -> Value {
-    map(vec![
-        ("firstname", s("Jane")),
-        ("lastname", s("Doe")),
-        ("street", s("1 Main St\nApt 2")),
-        ("city", s("Austin")),
-        ("region", s("Texas")),
-        ("postcode", s("78701")),
-        ("country_id", s("US")),
-    ])
+fn doc_item(i: usize) -> serde_json::Value {
+    serde_json::json!({"order_item_id": i.to_string(), "sku": format!("SKU-{i:04}"), "qty": "1.0000", "price": "19.9900",
+        "row_total": "19.9900", "discount_amount": "0.0000", "qty_requested": "1.0000", "reason": "Wrong Size", "status": "Pending"})
 }
 
-pub fn order_payload(items: usize) -> Value {
-    map(vec![
-        (
-            "order",
-            map(vec![
-                ("entity_id", s("310")),
-                ("increment_id", s("000000310")),
-                ("created_at", s("2024-05-01 10:15:29")),
-                ("updated_at", s("2024-05-01 10:15:31")),
-                ("customer_id", s("42")),
-                ("customer_email", s("jane@example.com")),
-                ("order_currency_code", s("USD")),
-                ("grand_total", s("199.9000")),
-                ("tax_amount", s("11.0000")),
-                ("discount_amount", s("-5.0000")),
-                ("shipping_amount", s("5.0000")),
-                ("shipping_description", s("Flat Rate - Fixed")),
-                ("items", Value::List((1..=items).map(item).collect())),
-                ("billing_address", address()),
-                ("shipping_address", address()),
-                ("payment", map(vec![("method", s("checkmo")), ("amount_ordered", s("199.9"))])),
-            ]),
-        ),
-        ("store", map(vec![("website_code", s("base")), ("store_code", s("main")), ("store_view_code", s("default"))])),
-    ])
+/// One payload that every event can map: the order, its documents and the customer.
+pub fn payload(items: usize) -> Value {
+    let address = serde_json::json!({"firstname": "Jane", "lastname": "Doe", "street": "1 Main St\nApt 2", "city": "Austin",
+        "region": "Texas", "postcode": "78701", "country_id": "US", "telephone": "+1 512 555 0100"});
+    let docs: Vec<_> = (1..=items).map(doc_item).collect();
+    from_json(&serde_json::json!({
+        "order": {
+            "entity_id": "310", "increment_id": "000000310", "created_at": "2024-05-01 10:15:29", "updated_at": "2024-05-01 10:15:31",
+            "customer_id": "42", "customer_email": "jane@example.com", "customer_is_guest": "0", "order_currency_code": "USD",
+            "base_currency_code": "USD", "grand_total": "199.9000", "tax_amount": "11.0000", "discount_amount": "-5.0000",
+            "shipping_amount": "5.0000", "shipping_description": "Flat Rate - Fixed",
+            "items": (1..=items).map(item).collect::<Vec<_>>(),
+            "billing_address": address, "shipping_address": address,
+            "payment": {"method": "checkmo", "amount_ordered": "199.9000", "last_trans_id": null, "po_number": null}
+        },
+        "store": {"website_code": "base", "store_code": "main", "store_view_code": "default"},
+        "invoice": {"entity_id": "55", "created_at": "2024-05-01 11:00:00", "grand_total": "199.9000", "items": docs},
+        "shipment": {"entity_id": "77", "created_at": "2024-05-02 09:30:00", "items": docs,
+                     "tracks": [{"entity_id": "5", "track_number": "1Z999AA10123456784", "carrier_code": "ups"}]},
+        "creditmemo": {"entity_id": "91", "created_at": "2024-05-05 16:00:00", "grand_total": "36.0000", "items": docs},
+        "rma": {"entity_id": "8", "increment_id": "RMA000008", "status": "Pending", "date_requested": "2024-05-10 08:00:00", "items": docs},
+        "customer": {"id": "42", "email": "Jane.Doe@Example.com", "firstname": "Jane", "lastname": "Doe", "dob": "1985-07-14",
+                     "gender": "2", "created_at": "2023-01-02 03:04:05", "updated_at": "2024-05-01 08:00:00", "is_subscribed": true,
+                     "addresses": [address]}
+    }))
 }
 
-fn mapping(c: &mut Criterion) {
+const EVENTS: &[&str] = &[
+    "orderPlaced", "orderInvoiced", "orderItemsShipped", "orderShipmentCompleted", "orderCancelled",
+    "orderLineItemRefunded", "orderItemsReturnInitiated", "orderItemReturnCompleted", "accountCreated",
+    "accountUpdated", "accountDeleted", "profileRecord", "profileDeleted", "historicalOrder",
+];
+
+fn allocations(event: &str, payload: &Value, settings: &MapSettings) -> u64 {
+    let ctx = MapContext { settings, now: chrono::Utc::now() };
+    let _ = map_event(event, payload, &ctx);
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let mapped = map_event(event, payload, &ctx);
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    drop(mapped);
+    after - before
+}
+
+fn per_event(c: &mut Criterion) {
+    let settings = MapSettings::default();
+    let payload = payload(10);
+    let mut group = c.benchmark_group("map 10 items");
+    for event in EVENTS {
+        println!("allocations {event} 10 items: {}", allocations(event, &payload, &settings));
+        group.bench_with_input(BenchmarkId::from_parameter(event), event, |b, event| {
+            b.iter(|| {
+                let ctx = MapContext { settings: &settings, now: chrono::Utc::now() };
+                map_event(event, &payload, &ctx).map(|m| m.json.len())
+            })
+        });
+    }
+    group.finish();
+}
+
+fn order_sizes(c: &mut Criterion) {
     let settings = MapSettings::default();
     let mut group = c.benchmark_group("map orderPlaced");
-    for items in [1usize, 10, 50] {
-        let payload = order_payload(items);
-        group.throughput(Throughput::Elements(1));
+    for items in [1usize, 10, 50, 200] {
+        let payload = payload(items);
+        println!("allocations orderPlaced {items} items: {}", allocations("orderPlaced", &payload, &settings));
         group.bench_with_input(BenchmarkId::from_parameter(format!("{items} items")), &payload, |b, payload| {
             b.iter(|| {
                 let ctx = MapContext { settings: &settings, now: chrono::Utc::now() };
@@ -82,5 +136,5 @@ fn mapping(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, mapping);
+criterion_group!(benches, per_event, order_sizes);
 criterion_main!(benches);

@@ -12,11 +12,72 @@ namespace XdmRelay {
     }
 
     /**
-     * Thrown when a payload cannot be mapped to XDM. The message names the event and the
-     * field path, e.g. `orderPlaced: order.grand_total: "abc" is not a number`.
+     * The names of the contract's events, for `xdm_relay_emit()` and `xdm_relay_map()`. Spelled
+     * from the mapping's event table (tests/mapping.rs holds the two together).
+     */
+    class EventName {
+        public const ACCOUNT_CREATED = 'accountCreated';
+
+        public const ACCOUNT_DELETED = 'accountDeleted';
+
+        public const ACCOUNT_UPDATED = 'accountUpdated';
+
+        public const HISTORICAL_ORDER = 'historicalOrder';
+
+        public const ORDER_CANCELLED = 'orderCancelled';
+
+        public const ORDER_INVOICED = 'orderInvoiced';
+
+        public const ORDER_ITEMS_RETURN_INITIATED = 'orderItemsReturnInitiated';
+
+        public const ORDER_ITEMS_SHIPPED = 'orderItemsShipped';
+
+        public const ORDER_ITEM_RETURN_COMPLETED = 'orderItemReturnCompleted';
+
+        public const ORDER_LINE_ITEM_REFUNDED = 'orderLineItemRefunded';
+
+        public const ORDER_PLACED = 'orderPlaced';
+
+        public const ORDER_SHIPMENT_COMPLETED = 'orderShipmentCompleted';
+
+        public const PROFILE_DELETED = 'profileDeleted';
+
+        public const PROFILE_RECORD = 'profileRecord';
+
+        public function __construct() {}
+    }
+
+    /**
+     * Thrown when a payload cannot be mapped to XDM. The message names the event and every bad
+     * field (the first 20), e.g. `orderPlaced: order.grand_total: "abc" is not a number;
+     * order.customer_email: is required`; `getProblems()` lists them.
      */
     class InvalidEventException extends \InvalidArgumentException {
         public function __construct() {}
+
+        /**
+         * The event the payload was given for.
+         *
+         * @return string
+         */
+        public function getEvent(): string {}
+
+        /**
+         * How many more problems the payload has beyond those listed.
+         *
+         * @return int
+         */
+        public function getMoreProblems(): int {}
+
+        /**
+         * Every bad field found, in the order the mapping reads them: `[['path' => 'order.grand_total', 'problem' =>
+         * '"abc" is not a number'], ...]`; at most 20, see `getMoreProblems()`.
+         *
+         * @return list<array{path: string, problem: string}>
+         *
+         * @return array
+         */
+        public function getProblems(): array {}
     }
 }
 
@@ -64,7 +125,7 @@ namespace {
      * `$event` produces for `$payload`, without sending anything.
      *
      * @throws \XdmRelay\InvalidEventException when the payload cannot be mapped; the message
-     *         names the event and the field.
+     *         names the event and every bad field, `getProblems()` lists them.
      *
      * @param string $event
      * @param array $payload

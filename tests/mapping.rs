@@ -107,6 +107,23 @@ fn field_paths_are_exactly_the_expected_ones() {
     assert_eq!(expected.len(), actual.len());
 }
 
+/// The PHP constants are written out twice, in `src/php/exceptions.rs` (the extension's
+/// `XdmRelay\EventName`) and in `php/Model/EventName.php` (the module's, which must load
+/// without the extension); the event table is the truth for both.
+#[test]
+fn event_name_constants_are_the_event_table() {
+    let table: Vec<(String, String)> =
+        xdm_relay::mapping::EVENTS.iter().map(|e| (e.constant.to_string(), e.name.to_string())).collect();
+    let module = common::repo_root().join("php/Model/EventName.php");
+    for (class, setup) in [("XdmRelay\\EventName", String::new()), ("XdmRelay\\Connector\\Model\\EventName", format!("require '{}';", module.display()))] {
+        let out = common::php(&format!("{setup} echo json_encode((new ReflectionClass({class}::class))->getConstants());"), &[]);
+        assert!(out.status.success(), "{class}: {}", common::stderr(&out));
+        let constants: serde_json::Map<String, Value> = serde_json::from_slice(&out.stdout).expect("constants as JSON");
+        let constants: Vec<(String, String)> = constants.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string())).collect();
+        assert_eq!(constants, table, "{class}");
+    }
+}
+
 #[test]
 fn every_document_has_exactly_one_primary_identity() {
     for (name, (event, doc)) in mapped_cases() {
@@ -325,6 +342,8 @@ fn bad_input_raises_invalid_event_exception_naming_event_and_field() {
         ("bad_gender", "profileRecord: customer.gender: \"7\" is not a Magento gender"),
         ("bad_dob", "profileRecord: customer.dob: \"yesterday\" is not a date"),
         ("deep_nesting", "orderPlaced: order.custom_attributes.x: an array nested deeper than 16 levels"),
+        ("every_problem_at_once", "orderPlaced: order.customer_email: is required"),
+        ("problems_are_bounded", "orderPlaced: order.items.0.sku: is required; order.items.1.sku: is required"),
     ];
     let results = run_php_json("bad_inputs.php");
     assert_eq!(results.len(), expected.len());
@@ -334,5 +353,20 @@ fn bad_input_raises_invalid_event_exception_naming_event_and_field() {
         assert_eq!(r["invalid_argument"], true, "{case}: extends InvalidArgumentException");
         let got = r["message"].as_str().unwrap();
         assert!(got.starts_with(message), "{case}: got {got:?}, expected it to start with {message:?}");
+        let problems = r["problems"].as_array().unwrap();
+        assert!(!problems.is_empty(), "{case}: getProblems() lists the problems");
+        assert_eq!(r["event"], message.split(':').next().unwrap(), "{case}: getEvent()");
+        for p in problems {
+            let listed = format!("{}: {}", p["path"].as_str().unwrap(), p["problem"].as_str().unwrap());
+            assert!(got.contains(&listed), "{case}: the message names {listed}");
+        }
     }
+    // One pass finds every bad field, in the order the mapping reads them, each named once.
+    let all = &results["every_problem_at_once"];
+    let paths: Vec<&str> = all["problems"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["order.customer_email", "order.grand_total", "order.items.0.sku", "order.items.0.qty_ordered", "order.items.1.categories.0"]);
+    let bounded = &results["problems_are_bounded"];
+    assert_eq!(bounded["problems"].as_array().unwrap().len(), 20);
+    assert_eq!(bounded["more"], 10);
+    assert!(bounded["message"].as_str().unwrap().ends_with("; and 10 more"));
 }

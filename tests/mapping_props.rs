@@ -1,8 +1,14 @@
 //! Property tests of the mapping over PHP-array-shaped inputs: it never panics, every error
 //! names the event and a field, and every success is a document with one primary identity.
 
+mod common;
+
 use proptest::prelude::*;
 use xdm_relay::mapping::{map_event, MapContext, MapSettings, Value, EVENTS};
+
+fn event_names() -> Vec<&'static str> {
+    EVENTS.iter().map(|e| e.name).collect()
+}
 
 fn from_json(v: &serde_json::Value) -> Value {
     match v {
@@ -127,9 +133,14 @@ fn check(event: &str, payload: &Value) -> Result<(), TestCaseError> {
             prop_assert!(!has_null_or_empty(&doc), "no null or empty values: {}", mapped.json);
         }
         Err(e) => {
-            prop_assert!(!e.path.is_empty(), "error names a field: {}", e);
-            prop_assert!(!e.problem.is_empty());
-            let prefix = format!("{}: {}: ", e.event, e.path);
+            prop_assert!(!e.problems.is_empty(), "an error has a problem: {}", e);
+            for p in &e.problems {
+                prop_assert!(!p.path.is_empty(), "error names a field: {}", e);
+                prop_assert!(!p.problem.is_empty());
+                let named = format!("{}: {}", p.path, p.problem);
+                prop_assert!(e.to_string().contains(&named), "{} lists {}", e, named);
+            }
+            let prefix = format!("{}: {}: ", e.event, e.problems[0].path);
             prop_assert!(e.to_string().starts_with(&prefix));
         }
     }
@@ -141,7 +152,7 @@ fn the_base_payload_maps_for_every_event() {
     let s = settings();
     let ctx = MapContext { settings: &s, now: chrono::Utc::now() };
     let mut docs = Vec::new();
-    for event in EVENTS {
+    for event in event_names() {
         let mapped = map_event(event, &base_payload(), &ctx).unwrap_or_else(|e| panic!("{event}: {e}"));
         docs.push(serde_json::from_str::<serde_json::Value>(&mapped.json).unwrap());
     }
@@ -170,13 +181,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn random_payloads_never_panic(event in prop::sample::select(EVENTS), payload in arb_value()) {
+    fn random_payloads_never_panic(event in prop::sample::select(event_names()), payload in arb_value()) {
         check(event, &payload)?;
     }
 
     #[test]
     fn mutated_realistic_payloads_never_panic(
-        event in prop::sample::select(EVENTS),
+        event in prop::sample::select(event_names()),
         choices in prop::collection::vec(any::<usize>(), 1..6),
         new in arb_value(),
     ) {
@@ -187,10 +198,26 @@ proptest! {
 
     #[test]
     fn unknown_event_names_are_refused(event in ".{0,80}") {
-        prop_assume!(!EVENTS.contains(&event.as_str()));
+        prop_assume!(!event_names().contains(&event.as_str()));
         let s = settings();
         let ctx = MapContext { settings: &s, now: chrono::Utc::now() };
         let err = map_event(&event, &base_payload(), &ctx).unwrap_err();
-        prop_assert_eq!(err.path, "event");
+        prop_assert_eq!(&err.problems[0].path, "event");
+    }
+}
+
+/// The PHP reader (the request's array read in place) under random PHP-shaped input: keys that
+/// are not UTF-8, invalid strings, NUL bytes, references, self-containing arrays, objects,
+/// resources, NaN/INF, deep and huge arrays. Never a panic or another exception; every refusal
+/// names its fields. Several seeds, so a failure is reproducible with `php fuzz_reader.php SEED`.
+#[test]
+fn php_arrays_read_in_place_never_panic_and_errors_name_fields() {
+    let script = common::repo_root().join("tests/fixtures/mapping/fuzz_reader.php");
+    for seed in ["1", "2", "3", "4"] {
+        let out = common::php_file(&script, &[seed, "250"], &[("memory_limit", "1G")]);
+        assert!(out.status.success(), "seed {seed}: {}", common::stderr(&out));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+        assert_eq!(report["failures"], serde_json::json!([]), "seed {seed}");
+        assert!(report["mapped"].as_u64().unwrap() > 100 && report["refused"].as_u64().unwrap() > 100, "seed {seed}: {report}");
     }
 }

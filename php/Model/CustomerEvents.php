@@ -37,8 +37,8 @@ class CustomerEvents
     public function created(object $customer): void
     {
         $id = (string) $customer->getId();
-        $this->event('accountCreated', $customer, "accountCreated:$id");
-        $this->record($customer, "profileRecord:$id:created");
+        $this->event(EventName::ACCOUNT_CREATED, $customer, EventName::ACCOUNT_CREATED . ":$id");
+        $this->record($customer, EventName::PROFILE_RECORD . ":$id:created");
     }
 
     /**
@@ -51,8 +51,8 @@ class CustomerEvents
     {
         $id = (string) $customer->getId();
         $version = (string) $customer->getUpdatedAt();
-        $this->event('accountUpdated', $customer, "accountUpdated:$id:$version");
-        $this->record($customer, "profileRecord:$id:$version");
+        $this->event(EventName::ACCOUNT_UPDATED, $customer, EventName::ACCOUNT_UPDATED . ":$id:$version");
+        $this->record($customer, EventName::PROFILE_RECORD . ":$id:$version");
     }
 
     /**
@@ -70,7 +70,7 @@ class CustomerEvents
         if (!$customer->getId()) {
             return;
         }
-        $this->record($customer, "profileRecord:$customerId:$cause");
+        $this->record($customer, EventName::PROFILE_RECORD . ":$customerId:$cause");
     }
 
     /**
@@ -86,11 +86,13 @@ class CustomerEvents
         $payload = fn () => $this->payloads->customer($customer, $this->store($websiteId));
         if ($this->config->backofficeEnabled($websiteId)) {
             $destination = $this->config->eventDestination($websiteId);
-            $this->emitter->emit('accountDeleted', $payload, $destination, "accountDeleted:$id", "customer $id");
+            $guardKey = EventName::ACCOUNT_DELETED . ":$id";
+            $this->emitter->emit(EventName::ACCOUNT_DELETED, $payload, $destination, $guardKey, "customer $id");
         }
         if ($this->config->profilesEnabled($websiteId)) {
             $destination = $this->config->profileDestination($websiteId);
-            $this->emitter->emit('profileDeleted', $payload, $destination, "profileDeleted:$id", "customer $id");
+            $guardKey = EventName::PROFILE_DELETED . ":$id";
+            $this->emitter->emit(EventName::PROFILE_DELETED, $payload, $destination, $guardKey, "customer $id");
         }
     }
 
@@ -136,7 +138,7 @@ class CustomerEvents
         }
         $changedAt = (new \DateTimeImmutable('now', new \DateTimeZone('UTC')))->format('Y-m-d H:i:s.v');
         $this->emitter->emit(
-            'profileRecord',
+            EventName::PROFILE_RECORD,
             fn () => $this->payloads->customer($customer, $this->store($websiteId), $changedAt),
             $this->config->profileDestination($websiteId),
             $guardKey,

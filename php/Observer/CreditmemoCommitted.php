@@ -3,6 +3,8 @@ declare(strict_types=1);
 
 namespace XdmRelay\Connector\Observer;
 
+use XdmRelay\Connector\Model\EventName;
+
 /**
  * Sales_order_creditmemo_save_commit_after → orderLineItemRefunded.
  */
@@ -13,7 +15,7 @@ class CreditmemoCommitted extends DocumentCommitted
      */
     protected function event(): string
     {
-        return 'orderLineItemRefunded';
+        return EventName::ORDER_LINE_ITEM_REFUNDED;
     }
 
     /**

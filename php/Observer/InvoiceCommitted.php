@@ -3,6 +3,8 @@ declare(strict_types=1);
 
 namespace XdmRelay\Connector\Observer;
 
+use XdmRelay\Connector\Model\EventName;
+
 /**
  * Sales_order_invoice_save_commit_after → orderInvoiced.
  */
@@ -13,7 +15,7 @@ class InvoiceCommitted extends DocumentCommitted
      */
     protected function event(): string
     {
-        return 'orderInvoiced';
+        return EventName::ORDER_INVOICED;
     }
 
     /**

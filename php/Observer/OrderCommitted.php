@@ -7,6 +7,7 @@ use Magento\Framework\Event\Observer;
 use Magento\Framework\Event\ObserverInterface;
 use Psr\Log\LoggerInterface;
 use XdmRelay\Connector\Model\ChangeTracker;
+use XdmRelay\Connector\Model\EventName;
 use XdmRelay\Connector\Model\OrderEvents;
 
 /**
@@ -46,11 +47,11 @@ class OrderCommitted implements ObserverInterface
             if ($change !== null) {
                 $key = (string) $order->getId();
                 if ($change['new']) {
-                    $this->events->emit('orderPlaced', $order, "orderPlaced:$key");
+                    $this->events->emit(EventName::ORDER_PLACED, $order, EventName::ORDER_PLACED . ":$key");
                 }
                 $becameCanceled = $order->getState() === 'canceled' && $change['state'] !== 'canceled';
                 if ($cancelled || $becameCanceled) {
-                    $this->events->emit('orderCancelled', $order, "orderCancelled:$key");
+                    $this->events->emit(EventName::ORDER_CANCELLED, $order, EventName::ORDER_CANCELLED . ":$key");
                 }
             }
         } catch (\Throwable $e) {

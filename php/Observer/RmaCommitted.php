@@ -7,6 +7,7 @@ use Magento\Framework\Event\Observer;
 use Magento\Framework\Event\ObserverInterface;
 use Psr\Log\LoggerInterface;
 use XdmRelay\Connector\Model\ChangeTracker;
+use XdmRelay\Connector\Model\EventName;
 use XdmRelay\Connector\Model\OrderEvents;
 
 /**
@@ -48,8 +49,8 @@ class RmaCommitted implements ObserverInterface
             $status = (string) $rma->getStatus();
             $completed = in_array($status, self::DONE, true) && !in_array((string) $change['status'], self::DONE, true);
             $event = match (true) {
-                $change['new'] => 'orderItemsReturnInitiated',
-                $completed => 'orderItemReturnCompleted',
+                $change['new'] => EventName::ORDER_ITEMS_RETURN_INITIATED,
+                $completed => EventName::ORDER_ITEM_RETURN_COMPLETED,
                 default => null,
             };
             if ($event !== null) {

@@ -3,6 +3,8 @@ declare(strict_types=1);
 
 namespace XdmRelay\Connector\Observer;
 
+use XdmRelay\Connector\Model\EventName;
+
 /**
  * Sales_order_shipment_save_commit_after → orderItemsShipped, and orderShipmentCompleted when
  * this shipment leaves nothing of a physical order to ship.
@@ -17,7 +19,7 @@ class ShipmentCommitted extends DocumentCommitted
      */
     protected function event(): string
     {
-        return 'orderItemsShipped';
+        return EventName::ORDER_ITEMS_SHIPPED;
     }
 
     /**
@@ -36,7 +38,7 @@ class ShipmentCommitted extends DocumentCommitted
         parent::send($order, $document);
         if (!$order->getIsVirtual() && !$order->canShip()) {
             $guardKey = 'orderShipmentCompleted:' . $order->getId();
-            $this->events->emit('orderShipmentCompleted', $order, $guardKey, 'shipment', $document);
+            $this->events->emit(EventName::ORDER_SHIPMENT_COMPLETED, $order, $guardKey, 'shipment', $document);
         }
     }
 }

@@ -7,6 +7,7 @@ use Magento\Framework\Event\Observer;
 use Magento\Framework\Event\ObserverInterface;
 use Psr\Log\LoggerInterface;
 use XdmRelay\Connector\Model\ChangeTracker;
+use XdmRelay\Connector\Model\EventName;
 use XdmRelay\Connector\Model\OrderEvents;
 
 /**
@@ -46,8 +47,9 @@ class TrackCommitted implements ObserverInterface
                 return;
             }
             $order = $shipment->getOrder();
-            $guardKey = "orderItemsShipped:{$order->getId()}:{$shipment->getId()}:track:{$track->getId()}";
-            $this->events->emit('orderItemsShipped', $order, $guardKey, 'shipment', $shipment);
+            $guardKey = EventName::ORDER_ITEMS_SHIPPED
+                . ":{$order->getId()}:{$shipment->getId()}:track:{$track->getId()}";
+            $this->events->emit(EventName::ORDER_ITEMS_SHIPPED, $order, $guardKey, 'shipment', $shipment);
         } catch (\Throwable $e) {
             $message = 'XDM Relay: tracking number observer failed: ' . $e->getMessage();
             $this->logger->error($message, ['exception' => $e]);

@@ -1,9 +1,12 @@
 //! Conversions shared by several events: addresses, currency, e-mail, store scope, payment
 //! types, custom attributes.
 
-use super::read::{problem, Obj, R};
-use super::value::Value;
-use super::xdm::{Address, CommerceScope, TenantFields};
+use std::borrow::Cow;
+
+use super::json::Out;
+use super::read::{kind_at, describe, Obj, Text, MAX_STRING_BYTES};
+use super::source::{self, Key, Kind, Node};
+use super::xdm::{Address, Attr, CommerceScope, PaymentType, TenantFields};
 use super::MapSettings;
 
 /// ISO 4217 alphabetic codes in use (2024 list), so a typo such as "USDD" or "EUR1" or a
@@ -24,22 +27,27 @@ const ISO_4217: &[&str] = &[
     "XPT", "XSU", "XUA", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
 ];
 
-pub fn currency(obj: &Obj, key: &str) -> R<Option<String>> {
-    let Some(code) = obj.str(key)? else {
-        return Ok(None);
+/// The order's currency as its ISO code (upper case); a code not in use is reported.
+pub fn currency(obj: &Obj, key: &'static str) -> Option<&'static str> {
+    let code = obj.str(key)?;
+    let mut upper = [0u8; 3];
+    let known = code.len() == 3 && {
+        upper.copy_from_slice(code.as_bytes());
+        upper.make_ascii_uppercase();
+        true
     };
-    let upper = code.to_ascii_uppercase();
-    if ISO_4217.binary_search(&upper.as_str()).is_err() {
-        return Err(problem(&obj.field_path(key), format!("{code:?} is not an ISO 4217 currency code")));
+    match ISO_4217.binary_search_by(|c| c.as_bytes().cmp(&upper[..])) {
+        Ok(i) if known => Some(ISO_4217[i]),
+        _ => {
+            obj.report(key, format!("{code:?} is not an ISO 4217 currency code"));
+            None
+        }
     }
-    Ok(Some(upper))
 }
 
-/// An e-mail address as Magento has it (trimmed), refused when it cannot be one.
-pub fn email(obj: &Obj, key: &str) -> R<Option<String>> {
-    let Some(address) = obj.str(key)? else {
-        return Ok(None);
-    };
+/// An e-mail address as Magento has it (trimmed), reported when it cannot be one.
+pub fn email<'a>(obj: &Obj<'a>, key: &'static str) -> Option<Text<'a>> {
+    let address = obj.str(key)?;
     let valid = match address.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -50,75 +58,96 @@ pub fn email(obj: &Obj, key: &str) -> R<Option<String>> {
         None => false,
     };
     if !valid {
-        return Err(problem(&obj.field_path(key), format!("{address:?} is not an e-mail address")));
+        obj.report(key, format!("{address:?} is not an e-mail address"));
+        return None;
     }
-    Ok(Some(address))
+    Some(address)
 }
 
-/// A `sales_order_address` / customer address row as an XDM postal address.
-pub fn address(row: &Obj) -> R<Option<Address>> {
-    let street = row.str("street")?.unwrap_or_default();
-    let mut lines = street.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string);
-    let country = row.str("country_id")?.map(|c| c.to_ascii_uppercase());
-    let country_code = match &country {
-        Some(c) if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase()) => Some(c.clone()),
-        Some(c) => {
-            return Err(problem(
-                &row.field_path("country_id"),
-                format!("{c:?} is not an ISO 3166 two-letter country code"),
-            ))
+/// A `sales_order_address` / customer address row as an XDM postal address; `None` when it
+/// has none of the fields.
+pub fn address<'a>(row: &Obj<'a>) -> Option<Address<'a>> {
+    let street = row.str("street");
+    let mut addr = Address::default();
+    if let Some(street) = &street {
+        let mut lines = street_lines(street);
+        addr.street1 = lines.next();
+        addr.street2 = lines.next();
+        addr.street3 = lines.next();
+        let rest: Vec<Text> = lines.collect();
+        if !rest.is_empty() {
+            addr.street4 = Some(rest.join(", "));
         }
-        None => None,
-    };
-    let mut addr = Address {
-        street1: lines.next(),
-        street2: lines.next(),
-        street3: lines.next(),
-        street4: None,
-        city: row.str("city")?,
-        state: row.str("region")?,
-        postal_code: row.str("postcode")?,
-        country,
-        country_code,
-        primary: false,
-    };
-    let rest: Vec<String> = lines.collect();
-    if !rest.is_empty() {
-        addr.street4 = Some(rest.join(", "));
     }
-    Ok(if addr == Address::default() { None } else { Some(addr) })
+    if let Some(country) = row.str("country_id") {
+        let country = upper(country);
+        if country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase()) {
+            addr.country_code = true;
+            addr.country = Some(country);
+        } else {
+            row.report("country_id", format!("{country:?} is not an ISO 3166 two-letter country code"));
+        }
+    }
+    addr.city = row.str("city");
+    addr.state = row.str("region");
+    addr.postal_code = row.str("postcode");
+    (!addr.is_empty()).then_some(addr)
 }
 
-pub fn scope(payload: &Obj, settings: &MapSettings) -> R<CommerceScope> {
-    let store = payload.child("store")?;
-    let get = |key: &str| -> R<Option<String>> {
-        match &store {
-            Some(s) => s.str(key),
-            None => Ok(None),
-        }
+/// Non-blank street lines, trimmed, borrowed from the payload when the street is.
+fn street_lines<'a, 's>(street: &'s Text<'a>) -> impl Iterator<Item = Text<'a>> + 's {
+    let borrowed: Option<&'a str> = match street {
+        Cow::Borrowed(s) => Some(s),
+        Cow::Owned(_) => None,
     };
-    Ok(CommerceScope {
-        environment_id: settings.environment_id.clone(),
-        website_code: get("website_code")?,
-        store_code: get("store_code")?,
-        store_view_code: get("store_view_code")?,
+    street.lines().map(str::trim).filter(|l| !l.is_empty()).map(move |line| match borrowed {
+        Some(whole) => Cow::Borrowed(&whole[offset(whole, line)..][..line.len()]),
+        None => Cow::Owned(line.to_string()),
     })
 }
 
-/// Magento payment method codes mapped onto XDM's payment types (a hard enum for refunds).
-pub fn payment_type(method: Option<&str>) -> &'static str {
-    let Some(m) = method.map(str::to_ascii_lowercase) else {
-        return "other";
+/// Where `part`, a slice of `whole`, starts in it.
+fn offset(whole: &str, part: &str) -> usize {
+    part.as_ptr() as usize - whole.as_ptr() as usize
+}
+
+fn upper(text: Text) -> Text {
+    if text.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(text.to_ascii_uppercase())
+    } else {
+        text
+    }
+}
+
+pub fn scope<'a>(payload: &Obj<'a>, settings: &'a MapSettings) -> CommerceScope<'a> {
+    let mut scope = CommerceScope {
+        environment_id: settings.environment_id.as_deref(),
+        ..CommerceScope::default()
     };
-    match m.as_str() {
-        "checkmo" => "check",
-        "banktransfer" => "wire_transfer",
-        "cashondelivery" => "cash",
-        "free" | "purchaseorder" | "companycredit" => "other",
-        m if m.contains("giftcard") => "gift_card",
-        m if m.ends_with("_vault") || m.ends_with("_cc_vault") => "credit_card_reference",
-        m if m.contains("paypal") || m == "payflow_express" || m == "payflow_advanced" => "paypal",
-        m if m.contains("debit") => "debit_card",
+    if let Some(store) = payload.child("store") {
+        scope.website_code = store.str("website_code");
+        scope.store_code = store.str("store_code");
+        scope.store_view_code = store.str("store_view_code");
+    }
+    scope
+}
+
+/// Magento payment method codes mapped onto XDM's payment types.
+pub fn payment_type(method: Option<&str>) -> PaymentType {
+    let Some(method) = method else {
+        return PaymentType::Other;
+    };
+    let lower = method.to_ascii_lowercase();
+    let m = lower.as_str();
+    match m {
+        "checkmo" => PaymentType::Check,
+        "banktransfer" => PaymentType::WireTransfer,
+        "cashondelivery" => PaymentType::Cash,
+        "free" | "purchaseorder" | "companycredit" => PaymentType::Other,
+        m if m.contains("giftcard") => PaymentType::GiftCard,
+        m if m.ends_with("_vault") || m.ends_with("_cc_vault") => PaymentType::CreditCardReference,
+        m if m.contains("paypal") || m == "payflow_express" || m == "payflow_advanced" => PaymentType::Paypal,
+        m if m.contains("debit") => PaymentType::DebitCard,
         m if m.contains("cc")
             || m.contains("card")
             || m.starts_with("braintree")
@@ -127,88 +156,120 @@ pub fn payment_type(method: Option<&str>) -> &'static str {
             || m.starts_with("adyen_cc")
             || m == "payflowpro" =>
         {
-            "credit_card"
+            PaymentType::CreditCard
         }
-        _ => "other",
+        _ => PaymentType::Other,
     }
 }
 
 /// The `custom_attributes` map of `obj` as tenant fields. Every attribute is kept: scalars as
 /// they are, arrays as their JSON text.
-pub fn custom_attributes(obj: &Obj, settings: &MapSettings) -> R<Option<TenantFields>> {
-    let Some(attrs) = obj.child("custom_attributes")? else {
-        return Ok(None);
-    };
+pub fn custom_attributes<'a>(obj: &Obj<'a>, settings: &'a MapSettings) -> Option<TenantFields<'a>> {
+    let attrs = obj.child("custom_attributes")?;
     let mut fields = Vec::new();
-    for (name, value) in attrs.entries() {
-        let path = attrs.field_path(name);
-        let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid_name {
-            return Err(problem(&path, "is not a valid XDM field name (letters, digits, underscore)"));
-        }
-        let json = match value {
-            Value::Null => continue,
-            Value::Str(s) if s.trim().is_empty() => continue,
-            other => to_json(other, &path)?,
+    for (key, value) in attrs.fields() {
+        let name = match key {
+            Key::Name(name) if is_field_name(name) => name,
+            _ => {
+                attrs.cx().report(attrs.key_path(key), "is not a valid XDM field name (letters, digits, underscore)");
+                continue;
+            }
         };
-        fields.push((name.clone(), json));
+        let depth = attrs.depth() + 1;
+        let attr = match kind_at(value, depth) {
+            Kind::Null => continue,
+            Kind::Str(s) if s.trim().is_empty() => continue,
+            Kind::Bool(b) => Attr::Bool(b),
+            Kind::Int(i) => Attr::Int(i),
+            Kind::Float(f) if f.is_finite() => Attr::Float(f),
+            Kind::Float(f) => {
+                attrs.report(name, format!("{f} is not a finite number"));
+                continue;
+            }
+            Kind::Str(s) if s.len() > MAX_STRING_BYTES => {
+                attrs.report(name, format!("is {} bytes long, more than the {MAX_STRING_BYTES} allowed", s.len()));
+                continue;
+            }
+            Kind::Str(s) => Attr::Str(s),
+            Kind::Array => match json_text(value, depth) {
+                Ok(text) => Attr::JsonText(text),
+                Err(problem) => {
+                    attrs.report(name, problem);
+                    continue;
+                }
+            },
+            Kind::Unusable(u) => {
+                attrs.report(name, format!("{} cannot be sent", u.describe()));
+                continue;
+            }
+        };
+        fields.push((name, attr));
     }
-    Ok(tenant(settings, fields))
+    tenant(settings, fields)
+}
+
+fn is_field_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Wraps fields in the configured tenant namespace. Without a tenant id AEP has nowhere to put
 /// them: they are left out and the event is still sent (a missing optional field never costs
 /// the event; the admin warns about custom attributes configured without a tenant id).
-pub fn tenant(settings: &MapSettings, fields: Vec<(String, serde_json::Value)>) -> Option<TenantFields> {
+pub fn tenant<'a>(settings: &'a MapSettings, fields: Vec<(&'a str, Attr<'a>)>) -> Option<TenantFields<'a>> {
     if fields.is_empty() {
         return None;
     }
-    settings.tenant_id.as_ref().map(|t| TenantFields {
-        tenant: t.clone(),
-        fields,
-    })
+    settings.tenant_id.as_deref().map(|tenant| TenantFields { tenant, fields })
 }
 
-fn to_json(value: &Value, path: &str) -> R<serde_json::Value> {
-    Ok(match value {
-        Value::Null => serde_json::Value::Null,
-        Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Int(i) => serde_json::Value::from(*i),
-        Value::Float(f) => serde_json::Number::from_f64(*f)
-            .map(serde_json::Value::Number)
-            .ok_or_else(|| problem(path, format!("{f} is not a finite number")))?,
-        Value::Str(s) => {
-            if s.len() > super::read::MAX_STRING_BYTES {
-                return Err(problem(path, format!("is {} bytes long, more than the {} allowed", s.len(), super::read::MAX_STRING_BYTES)));
-            }
-            serde_json::Value::String(s.clone())
+/// An array attribute as JSON text (lists as arrays, maps as objects), bounded in size.
+fn json_text(value: &dyn Node, depth: usize) -> Result<String, String> {
+    let mut out = Out::new(Vec::new());
+    write_tree(&mut out, value, depth)?;
+    if out.buf.len() > MAX_STRING_BYTES {
+        return Err(format!("is {} bytes long as JSON, more than the {MAX_STRING_BYTES} allowed", out.buf.len()));
+    }
+    String::from_utf8(out.buf).map_err(|_| "is not valid UTF-8".to_string())
+}
+
+fn write_tree(out: &mut Out, value: &dyn Node, depth: usize) -> Result<(), String> {
+    // Stop early on a huge array: the text could not be sent anyway.
+    if out.buf.len() > MAX_STRING_BYTES {
+        return Ok(());
+    }
+    match kind_at(value, depth) {
+        Kind::Null => out.null(),
+        Kind::Bool(b) => out.bool(b),
+        Kind::Int(i) => out.int(i),
+        Kind::Float(f) if f.is_finite() => out.float(f),
+        Kind::Float(f) => return Err(format!("{f} is not a finite number")),
+        Kind::Str(s) if s.len() > MAX_STRING_BYTES => {
+            return Err(format!("is {} bytes long, more than the {MAX_STRING_BYTES} allowed", s.len()))
         }
-        Value::List(_) | Value::Map(_) => serde_json::Value::String(json_text(value, path)?),
-        Value::Unsupported(what) => return Err(problem(path, format!("{what} cannot be sent"))),
-    })
-}
-
-fn json_text(value: &Value, path: &str) -> R<String> {
-    fn tree(value: &Value, path: &str) -> R<serde_json::Value> {
-        Ok(match value {
-            Value::List(items) => serde_json::Value::Array(
-                items.iter().map(|v| tree(v, path)).collect::<R<Vec<_>>>()?,
-            ),
-            Value::Map(entries) => serde_json::Value::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| Ok((k.clone(), tree(v, path)?)))
-                    .collect::<R<serde_json::Map<_, _>>>()?,
-            ),
-            other => to_json(other, path)?,
-        })
+        Kind::Str(s) => out.str(s),
+        Kind::Array if source::is_list(value) => {
+            out.open_list();
+            for (_, v) in source::entries(value) {
+                write_tree(out, v, depth + 1)?;
+            }
+            out.close_list();
+        }
+        Kind::Array => {
+            out.open();
+            for (k, v) in source::entries(value) {
+                match k {
+                    Key::Index(i) => out.dyn_key(itoa::Buffer::new().format(i)),
+                    Key::Name(name) => out.dyn_key(name),
+                    Key::Bytes(b) => out.dyn_key(&String::from_utf8_lossy(b)),
+                }
+                write_tree(out, v, depth + 1)?;
+            }
+            out.close();
+        }
+        Kind::Unusable(_) => return Err(format!("{} cannot be sent", describe(value, depth))),
     }
-    let text = tree(value, path)?.to_string();
-    if text.len() > super::read::MAX_STRING_BYTES {
-        return Err(problem(path, format!("is {} bytes long as JSON, more than the {} allowed", text.len(), super::read::MAX_STRING_BYTES)));
-    }
-    Ok(text)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -224,11 +285,12 @@ mod tests {
     fn payment_types_fit_the_refund_enum() {
         let allowed = ["cash", "credit_card", "debit_card", "gift_card", "check", "paypal", "wire_transfer", "credit_card_reference", "other"];
         for m in ["checkmo", "banktransfer", "cashondelivery", "free", "paypal_express", "braintree", "braintree_cc_vault", "giftcard", "stripe_payments", "unknown_psp", "purchaseorder"] {
-            assert!(allowed.contains(&payment_type(Some(m))), "{m}");
+            assert!(allowed.contains(&payment_type(Some(m)).as_str()), "{m}");
         }
-        assert_eq!(payment_type(Some("checkmo")), "check");
-        assert_eq!(payment_type(Some("braintree_cc_vault")), "credit_card_reference");
-        assert_eq!(payment_type(Some("paypal_express")), "paypal");
-        assert_eq!(payment_type(None), "other");
+        assert_eq!(payment_type(Some("CheckMo")), PaymentType::Check);
+        assert_eq!(payment_type(Some("braintree_cc_vault")), PaymentType::CreditCardReference);
+        assert_eq!(payment_type(Some("paypal_express")), PaymentType::Paypal);
+        assert_eq!(payment_type(Some("debit_x")), PaymentType::DebitCard);
+        assert_eq!(payment_type(None), PaymentType::Other);
     }
 }

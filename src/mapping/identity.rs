@@ -1,7 +1,9 @@
 //! `identityMap` and the deterministic `_id`.
 
-use super::read::{problem, Obj, R};
-use super::xdm::{Identity, IdentityMap};
+use std::borrow::Cow;
+
+use super::read::{Obj, Text};
+use super::xdm::{AuthenticatedState, Identity, IdentityMap};
 use super::MapSettings;
 
 /// Fixed namespace for XDM Relay's v5 UUIDs; changing it would change every `_id`.
@@ -10,61 +12,47 @@ const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6f1e_2a7c_93d4_4b0e_8a5
 /// The same business event always yields the same id: the environment, the XDM class or
 /// eventType, and the ids of the entities involved. `historicalOrder` and `orderPlaced` share
 /// their eventType, so replaying history over live orders produces duplicates AEP recognises.
-pub fn document_id(settings: &MapSettings, kind: &str, keys: &[&str]) -> String {
-    let mut name = String::new();
-    name.push_str(settings.environment_id.as_deref().unwrap_or(""));
-    name.push('|');
-    name.push_str(kind);
+pub fn document_id(settings: &MapSettings, kind: &str, keys: &[&[u8]]) -> uuid::Uuid {
+    let env = settings.environment_id.as_deref().unwrap_or("");
+    let mut name = Vec::with_capacity(env.len() + kind.len() + keys.iter().map(|k| k.len() + 1).sum::<usize>() + 1);
+    name.extend_from_slice(env.as_bytes());
+    name.push(b'|');
+    name.extend_from_slice(kind.as_bytes());
     for key in keys {
-        name.push('|');
-        name.push_str(key);
+        name.push(b'|');
+        name.extend_from_slice(key);
     }
-    uuid::Uuid::new_v5(&ID_NAMESPACE, name.as_bytes()).to_string()
+    uuid::Uuid::new_v5(&ID_NAMESPACE, &name)
 }
 
-pub struct IdentityBuilder {
-    map: IdentityMap,
-}
-
-impl IdentityBuilder {
-    pub fn new() -> Self {
-        IdentityBuilder {
-            map: IdentityMap::default(),
-        }
-    }
-
-    pub fn add(&mut self, namespace: &str, id: String, primary: bool) {
-        let identity = Identity {
+impl<'a> IdentityMap<'a> {
+    pub fn add(&mut self, namespace: &'a str, id: Text<'a>, primary: bool) {
+        self.0.push(Identity {
+            namespace,
             id,
-            authenticated_state: "ambiguous",
+            state: AuthenticatedState::Ambiguous,
             primary,
-        };
-        match self.map.0.iter_mut().find(|(ns, _)| ns == namespace) {
-            Some((_, ids)) => ids.push(identity),
-            None => self.map.0.push((namespace.to_string(), vec![identity])),
-        }
-    }
-
-    pub fn build(self) -> IdentityMap {
-        self.map
+        });
     }
 }
 
 /// E-mail identities are case-insensitive in practice but case-sensitive in AEP's graph.
-pub fn email_identity(email: &str) -> String {
-    email.trim().to_lowercase()
+pub fn email_identity<'a>(email: &Text<'a>) -> Text<'a> {
+    let trimmed = email.trim();
+    let lower_already = trimmed.is_ascii() && !trimmed.bytes().any(|b| b.is_ascii_uppercase());
+    match email {
+        Cow::Borrowed(s) if lower_already => Cow::Borrowed(s.trim()),
+        _ => Cow::Owned(trimmed.to_lowercase()),
+    }
 }
 
 /// The shopper's Experience Cloud ID, when the storefront captured one.
-pub fn ecid(payload: &Obj) -> R<Option<String>> {
-    let Some(identity) = payload.child("identity")? else {
-        return Ok(None);
-    };
-    let Some(ecid) = identity.str("ecid")? else {
-        return Ok(None);
-    };
+pub fn ecid<'a>(payload: &Obj<'a>) -> Option<Text<'a>> {
+    let identity = payload.child("identity")?;
+    let ecid = identity.str("ecid")?;
     if ecid.len() > 64 || !ecid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(problem(&identity.field_path("ecid"), format!("{ecid:?} is not an Experience Cloud ID")));
+        identity.report("ecid", format!("{ecid:?} is not an Experience Cloud ID"));
+        return None;
     }
-    Ok(Some(ecid))
+    Some(ecid)
 }

@@ -1,18 +1,28 @@
-//! The mapping: Magento payload trees in, typed XDM documents out. Pure: no I/O, no PHP types,
-//! no clock (the caller passes `now`).
+//! The mapping: Magento payloads in (read in place through `source::Node`), XDM JSON out.
+//! Pure: no I/O, no PHP types, no clock (the caller passes `now`).
+#![forbid(unsafe_code)]
 
 mod customers;
 mod fields;
 mod identity;
 mod items;
+mod json;
 mod orders;
 mod read;
+pub mod source;
 pub mod value;
 pub mod xdm;
 
+use std::cell::RefCell;
 use std::fmt;
 
+pub use read::{Problem, MAX_PROBLEMS};
+pub use source::MAX_DEPTH;
+pub use source::Node;
 pub use value::Value;
+
+use read::{Cx, Obj};
+use xdm::{AccountStatus, ExperienceEvent, ProfileRecord};
 
 /// Identity namespace codes; defaults are the contract's.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,110 +78,221 @@ pub struct Mapped {
     pub json: String,
 }
 
-/// A payload that cannot be mapped; names the event and the field path.
+/// A payload that cannot be mapped: the event and every bad field found (the first
+/// `MAX_PROBLEMS`; `more` counts the rest).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MapError {
     pub event: String,
-    pub path: String,
-    pub problem: String,
+    /// Never empty.
+    pub problems: Vec<Problem>,
+    pub more: usize,
 }
 
+impl MapError {
+    fn one(event: &str, path: &str, problem: String) -> MapError {
+        MapError {
+            event: event.to_string(),
+            problems: vec![Problem {
+                path: path.to_string(),
+                problem,
+            }],
+            more: 0,
+        }
+    }
+}
+
+/// `orderPlaced: order.grand_total: "abc" is not a number; order.customer_email: is required`
 impl fmt::Display for MapError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.event, self.path, self.problem)
+        write!(f, "{}", self.event)?;
+        for (i, p) in self.problems.iter().enumerate() {
+            write!(f, "{}{}: {}", if i == 0 { ": " } else { "; " }, p.path, p.problem)?;
+        }
+        if self.more > 0 {
+            write!(f, "; and {} more", self.more)?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for MapError {}
 
-/// Every event name of the contract.
-pub const EVENTS: &[&str] = &[
-    "orderPlaced",
-    "orderInvoiced",
-    "orderItemsShipped",
-    "orderShipmentCompleted",
-    "orderCancelled",
-    "orderLineItemRefunded",
-    "orderItemsReturnInitiated",
-    "orderItemReturnCompleted",
-    "accountCreated",
-    "accountUpdated",
-    "accountDeleted",
-    "profileRecord",
-    "profileDeleted",
-    "historicalOrder",
+/// The XDM eventTypes of the ExperienceEvents this mapping produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    OrderPlaced,
+    OrderInvoiced,
+    OrderItemsShipped,
+    OrderShipmentCompleted,
+    OrderCancelled,
+    CreditMemoIssued,
+    OrderItemsReturnInitiated,
+    OrderItemsReturnCompleted,
+    CreateProfile,
+    UpdateProfile,
+    DeleteProfile,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::OrderPlaced => "commerce.backofficeOrderPlaced",
+            EventType::OrderInvoiced => "commerce.backofficeOrderInvoiced",
+            EventType::OrderItemsShipped => "commerce.backofficeOrderItemsShipped",
+            EventType::OrderShipmentCompleted => "commerce.backofficeOrderShipmentCompleted",
+            EventType::OrderCancelled => "commerce.backofficeOrderCancelled",
+            EventType::CreditMemoIssued => "commerce.backofficeCreditMemoIssued",
+            EventType::OrderItemsReturnInitiated => "commerce.backofficeOrderItemsReturnInitiated",
+            EventType::OrderItemsReturnCompleted => "commerce.backofficeOrderItemsReturnCompleted",
+            EventType::CreateProfile => "userAccount.backofficeCreateProfile",
+            EventType::UpdateProfile => "userAccount.backofficeUpdateProfile",
+            EventType::DeleteProfile => "userAccount.backofficeDeleteProfile",
+        }
+    }
+}
+
+type ExperienceFn = for<'a> fn(&Obj<'a>, &MapContext<'a>, EventType) -> ExperienceEvent<'a>;
+type ProfileFn = for<'a> fn(&Obj<'a>, &MapContext<'a>) -> ProfileRecord<'a>;
+
+/// What an event becomes, and the function that maps it.
+#[derive(Clone, Copy)]
+pub enum Produces {
+    Experience(EventType, ExperienceFn),
+    Profile(ProfileFn),
+}
+
+/// One event of the contract.
+#[derive(Clone, Copy)]
+pub struct Event {
+    /// The name PHP passes to `xdm_relay_emit` / `xdm_relay_map`.
+    pub name: &'static str,
+    /// The constant of `XdmRelay\EventName` that spells the name.
+    pub constant: &'static str,
+    /// The payload's top-level arrays the event cannot do without.
+    pub requires: &'static [&'static str],
+    pub produces: Produces,
+}
+
+impl Event {
+    pub fn event_type(&self) -> Option<EventType> {
+        match self.produces {
+            Produces::Experience(event_type, _) => Some(event_type),
+            Produces::Profile(_) => None,
+        }
+    }
+
+    pub fn kind(&self) -> DocumentKind {
+        match self.produces {
+            Produces::Experience(..) => DocumentKind::ExperienceEvent,
+            Produces::Profile(_) => DocumentKind::ProfileRecord,
+        }
+    }
+}
+
+const fn experience(name: &'static str, constant: &'static str, requires: &'static [&'static str], event_type: EventType, map: ExperienceFn) -> Event {
+    Event { name, constant, requires, produces: Produces::Experience(event_type, map) }
+}
+
+const fn profile(name: &'static str, constant: &'static str, map: ProfileFn) -> Event {
+    Event { name, constant, requires: &["customer"], produces: Produces::Profile(map) }
+}
+
+/// Every event of the contract: the mapping dispatches on it, the extension registers its
+/// names as `XdmRelay\EventName` constants (and so the PHP stubs), the Magento module uses
+/// those constants.
+pub static EVENTS: &[Event] = &[
+    experience("orderPlaced", "ORDER_PLACED", &["order"], EventType::OrderPlaced, orders::placed),
+    experience("orderInvoiced", "ORDER_INVOICED", &["order", "invoice"], EventType::OrderInvoiced, orders::invoiced),
+    experience("orderItemsShipped", "ORDER_ITEMS_SHIPPED", &["order", "shipment"], EventType::OrderItemsShipped, orders::items_shipped),
+    experience("orderShipmentCompleted", "ORDER_SHIPMENT_COMPLETED", &["order"], EventType::OrderShipmentCompleted, orders::shipment_completed),
+    experience("orderCancelled", "ORDER_CANCELLED", &["order"], EventType::OrderCancelled, orders::cancelled),
+    experience("orderLineItemRefunded", "ORDER_LINE_ITEM_REFUNDED", &["order", "creditmemo"], EventType::CreditMemoIssued, orders::refunded),
+    experience("orderItemsReturnInitiated", "ORDER_ITEMS_RETURN_INITIATED", &["order", "rma"], EventType::OrderItemsReturnInitiated, orders::return_initiated),
+    experience("orderItemReturnCompleted", "ORDER_ITEM_RETURN_COMPLETED", &["order", "rma"], EventType::OrderItemsReturnCompleted, orders::return_completed),
+    experience("accountCreated", "ACCOUNT_CREATED", &["customer"], EventType::CreateProfile, customers::account_created),
+    experience("accountUpdated", "ACCOUNT_UPDATED", &["customer"], EventType::UpdateProfile, customers::account_updated),
+    experience("accountDeleted", "ACCOUNT_DELETED", &["customer"], EventType::DeleteProfile, customers::account_deleted),
+    profile("profileRecord", "PROFILE_RECORD", customers::profile_record),
+    profile("profileDeleted", "PROFILE_DELETED", customers::profile_deleted),
+    // A past order sent by the history sync: the same document and eventType as orderPlaced,
+    // so AEP recognises a replay of a live order as a duplicate.
+    experience("historicalOrder", "HISTORICAL_ORDER", &["order"], EventType::OrderPlaced, orders::placed),
 ];
 
-enum Event {
-    Order(orders::OrderEvent),
-    Account(customers::AccountEvent),
-    Profile { deleted: bool },
+pub fn event_named(name: &str) -> Option<&'static Event> {
+    EVENTS.iter().find(|e| e.name == name)
 }
 
-fn event_named(name: &str) -> Option<Event> {
-    use customers::AccountEvent as A;
-    use orders::OrderEvent as O;
-    Some(match name {
-        "orderPlaced" => Event::Order(O::Placed),
-        "orderInvoiced" => Event::Order(O::Invoiced),
-        "orderItemsShipped" => Event::Order(O::ItemsShipped),
-        "orderShipmentCompleted" => Event::Order(O::ShipmentCompleted),
-        "orderCancelled" => Event::Order(O::Cancelled),
-        "orderLineItemRefunded" => Event::Order(O::Refunded),
-        "orderItemsReturnInitiated" => Event::Order(O::ReturnInitiated),
-        "orderItemReturnCompleted" => Event::Order(O::ReturnCompleted),
-        "historicalOrder" => Event::Order(O::Historical),
-        "accountCreated" => Event::Account(A::Created),
-        "accountUpdated" => Event::Account(A::Updated),
-        "accountDeleted" => Event::Account(A::Deleted),
-        "profileRecord" => Event::Profile { deleted: false },
-        "profileDeleted" => Event::Profile { deleted: true },
-        _ => return None,
-    })
+thread_local! {
+    /// The output buffer, reused by every mapping on this thread: it grows to the largest
+    /// document once and is never reallocated after.
+    static OUTPUT: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(8192));
 }
 
-/// Maps one contract event.
-pub fn map_event(event: &str, payload: &Value, ctx: &MapContext) -> Result<Mapped, MapError> {
-    let fail = |p: read::Problem| MapError {
-        event: event.to_string(),
-        path: p.path,
-        problem: p.problem,
-    };
-    let Some(kind) = event_named(event) else {
+/// Maps one contract event from a payload read in place.
+pub fn map_event(event: &str, payload: &dyn Node, ctx: &MapContext) -> Result<Mapped, MapError> {
+    let Some(spec) = event_named(event) else {
         let shown: String = event.chars().take(64).collect();
-        return Err(MapError {
-            event: shown,
-            path: "event".to_string(),
-            problem: format!("unknown event; expected one of {}", EVENTS.join(", ")),
-        });
+        let names: Vec<&str> = EVENTS.iter().map(|e| e.name).collect();
+        return Err(MapError::one(&shown, "event", format!("unknown event; expected one of {}", names.join(", "))));
     };
-    let payload = read::Obj::of(payload, "").map_err(|_| MapError {
-        event: event.to_string(),
-        path: "payload".to_string(),
-        problem: format!("expected an array of fields, got {}", payload.describe()),
-    })?;
-    let (id, kind, event_type, json) = match kind {
-        Event::Order(kind) => {
-            let doc = orders::map(kind, payload, ctx).map_err(fail)?;
-            (doc.id.clone(), DocumentKind::ExperienceEvent, Some(doc.event_type), to_json(&doc).map_err(fail)?)
-        }
-        Event::Account(kind) => {
-            let doc = customers::map_account(kind, payload, ctx).map_err(fail)?;
-            (doc.id.clone(), DocumentKind::ExperienceEvent, Some(doc.event_type), to_json(&doc).map_err(fail)?)
-        }
-        Event::Profile { deleted } => {
-            let doc = customers::map_profile(payload, ctx, deleted).map_err(fail)?;
-            (doc.id.clone(), DocumentKind::ProfileRecord, None, to_json(&doc).map_err(fail)?)
-        }
+    let cx = Cx::new();
+    let Some(root) = Obj::payload(payload, &cx) else {
+        return Err(MapError::one(event, "payload", format!("expected an array of fields, got {}", read::describe(payload, 0))));
     };
-    Ok(Mapped {
-        id,
-        kind,
-        event_type,
-        json,
+    for key in spec.requires {
+        root.req_child(key);
+    }
+    OUTPUT.with(|cell| {
+        // A mapping on this thread that is already writing (impossible today: mapping calls
+        // nothing that maps) gets a buffer of its own rather than a panic.
+        let mut own = Vec::new();
+        let mut shared = cell.try_borrow_mut();
+        let buf = match shared.as_deref_mut() {
+            Ok(buf) => buf,
+            Err(_) => &mut own,
+        };
+        buf.clear();
+        let mut out = json::Out::new(std::mem::take(buf));
+        let (id, event_type) = match spec.produces {
+            Produces::Experience(event_type, map) => {
+                let doc = map(&root, ctx, event_type);
+                if !cx.failed() {
+                    doc.write(&mut out);
+                }
+                (doc.id, Some(event_type.as_str()))
+            }
+            Produces::Profile(map) => {
+                let mut doc = map(&root, ctx);
+                if !cx.failed() {
+                    doc.write(&mut out);
+                    if doc.user_account.status == AccountStatus::Active {
+                        doc.id = customers::seal_profile_id(&doc, ctx.settings, &mut out, 0);
+                    }
+                }
+                (doc.id, None)
+            }
+        };
+        // Only `&str` pieces were written, so this always holds; checking costs less than a
+        // microsecond and keeps the mapping free of `unsafe`.
+        let json = std::str::from_utf8(&out.buf).map(str::to_owned);
+        *buf = out.buf;
+        if cx.failed() {
+            let (problems, more) = cx.take_problems();
+            return Err(MapError {
+                event: event.to_string(),
+                problems,
+                more,
+            });
+        }
+        match json {
+            Ok(json) => Ok(Mapped {
+                id: id.hyphenated().to_string(),
+                kind: spec.kind(),
+                event_type,
+                json,
+            }),
+            Err(e) => Err(MapError::one(event, "document", format!("is not valid UTF-8: {e}"))),
+        }
     })
-}
-
-fn to_json<T: serde::Serialize>(doc: &T) -> Result<String, read::Problem> {
-    serde_json::to_string(doc).map_err(|e| read::problem("document", format!("cannot be serialised: {e}")))
 }

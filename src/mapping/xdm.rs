@@ -1,394 +1,679 @@
 //! XDM documents in their wire form ("compatibility mode" names: `_id`, `_<tenant>`, no `xdm:`
-//! prefixes). Optional fields are omitted when absent, never sent as null or "".
+//! prefixes). Optional fields are omitted when absent, never sent as null or "". Text borrows
+//! from the payload; each type writes itself with `json::Out`, fields in schema order.
 
-use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
+use chrono::{DateTime, NaiveDate, Utc};
 
-fn is_false(b: &bool) -> bool {
-    !*b
-}
+use super::json::{k, Out};
+use super::read::Text;
 
 /// Class ExperienceEvent with the Commerce, person and personal-contact field groups.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExperienceEvent {
-    #[serde(rename = "_id")]
-    pub id: String,
-    pub timestamp: String,
+pub struct ExperienceEvent<'a> {
+    pub id: uuid::Uuid,
+    pub timestamp: DateTime<Utc>,
     pub event_type: &'static str,
-    pub identity_map: IdentityMap,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub personal_email: Option<EmailAddress>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub person: Option<Person>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub commerce: Option<Commerce>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub product_list_items: Vec<ProductListItem>,
+    pub identity_map: IdentityMap<'a>,
+    pub personal_email: Option<Text<'a>>,
+    pub person: Option<Person<'a>>,
+    pub commerce: Option<Commerce<'a>>,
+    pub product_list_items: Vec<ProductListItem<'a>>,
 }
 
-/// Class Individual Profile with person, personal-contact and user-account field groups.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProfileRecord {
-    #[serde(rename = "_id")]
-    pub id: String,
-    pub identity_map: IdentityMap,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub person: Option<Person>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub personal_email: Option<EmailAddress>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<Address>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub billing_address_phone: Option<Phone>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<Address>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping_address_phone: Option<Phone>,
-    pub user_account: UserAccount,
-    /// When Magento last changed the customer: AEP's timestamp-ordered merge policy orders
-    /// records by it, so a late-arriving older record never overwrites a newer one.
-    pub ext_source_system_audit: ExtSourceSystemAudit,
-    /// The newsletter subscription, as e-mail marketing consent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub consents: Option<Consents>,
-}
-
-/// The Consents and Preferences field group, as far as Magento knows it: the newsletter.
-#[derive(Debug, Clone, Serialize)]
-pub struct Consents {
-    pub marketing: MarketingConsents,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MarketingConsents {
-    pub email: ConsentValue,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ConsentValue {
-    pub val: ConsentChoice,
-    pub time: String,
-}
-
-/// XDM's consent values that a newsletter subscription can express.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub enum ConsentChoice {
-    #[serde(rename = "y")]
-    Yes,
-    #[serde(rename = "n")]
-    No,
-}
-
-/// The External Source System Audit Details field group (`xdm:extSourceSystemAudit`).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExtSourceSystemAudit {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_date: Option<String>,
-    pub last_updated_date: String,
-}
-
-/// Namespace code → identities, in insertion order.
-#[derive(Debug, Clone, Default)]
-pub struct IdentityMap(pub Vec<(String, Vec<Identity>)>);
-
-impl Serialize for IdentityMap {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (ns, ids) in &self.0 {
-            map.serialize_entry(ns, ids)?;
+impl ExperienceEvent<'_> {
+    pub fn write(&self, o: &mut Out) {
+        o.open();
+        o.key(k!("_id"));
+        o.uuid(self.id);
+        o.key(k!("timestamp"));
+        o.time(self.timestamp);
+        o.key(k!("eventType"));
+        o.str(self.event_type);
+        o.key(k!("identityMap"));
+        self.identity_map.write(o);
+        write_email(o, self.personal_email.as_deref());
+        if let Some(person) = &self.person {
+            o.key(k!("person"));
+            person.write(o);
         }
-        map.end()
+        if let Some(commerce) = &self.commerce {
+            o.key(k!("commerce"));
+            commerce.write(o);
+        }
+        if !self.product_list_items.is_empty() {
+            o.key(k!("productListItems"));
+            o.open_list();
+            for item in &self.product_list_items {
+                item.write(o);
+            }
+            o.close_list();
+        }
+        o.close();
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Identity {
-    pub id: String,
-    pub authenticated_state: &'static str,
+fn write_email(o: &mut Out, address: Option<&str>) {
+    if let Some(address) = address {
+        o.key(k!("personalEmail"));
+        o.open();
+        o.key(k!("address"));
+        o.str(address);
+        o.close();
+    }
+}
+
+/// Class Individual Profile with person, personal-contact and user-account field groups.
+pub struct ProfileRecord<'a> {
+    pub id: uuid::Uuid,
+    pub identity_map: IdentityMap<'a>,
+    pub person: Option<Person<'a>>,
+    pub personal_email: Option<Text<'a>>,
+    pub billing_address: Option<Address<'a>>,
+    pub billing_address_phone: Option<Text<'a>>,
+    pub shipping_address: Option<Address<'a>>,
+    pub shipping_address_phone: Option<Text<'a>>,
+    pub user_account: UserAccount<'a>,
+    /// When Magento last changed the customer: AEP's timestamp-ordered merge policy orders
+    /// records by it, so a late-arriving older record never overwrites a newer one.
+    pub last_updated: DateTime<Utc>,
+    /// The newsletter subscription, as e-mail marketing consent.
+    pub consents: Option<ConsentChoice>,
+}
+
+/// Where the `_id` of a written document starts: after `{"_id":"`.
+pub const ID_OFFSET: usize = k!("_id").len() + 2;
+
+impl ProfileRecord<'_> {
+    pub fn write(&self, o: &mut Out) {
+        o.open();
+        o.key(k!("_id"));
+        o.uuid(self.id);
+        o.key(k!("identityMap"));
+        self.identity_map.write(o);
+        if let Some(person) = &self.person {
+            o.key(k!("person"));
+            person.write(o);
+        }
+        write_email(o, self.personal_email.as_deref());
+        let phone = |o: &mut Out, key: &[u8], number: &Option<Text>| {
+            if let Some(number) = number {
+                o.key(key);
+                o.open();
+                o.key(k!("number"));
+                o.str(number);
+                o.key(k!("primary"));
+                o.bool(false);
+                o.close();
+            }
+        };
+        if let Some(address) = &self.billing_address {
+            o.key(k!("billingAddress"));
+            address.write(o);
+        }
+        phone(o, k!("billingAddressPhone"), &self.billing_address_phone);
+        if let Some(address) = &self.shipping_address {
+            o.key(k!("shippingAddress"));
+            address.write(o);
+        }
+        phone(o, k!("shippingAddressPhone"), &self.shipping_address_phone);
+        o.key(k!("userAccount"));
+        o.open();
+        o.key(k!("ID"));
+        o.str(&self.user_account.id);
+        o.opt_time(k!("startDate"), self.user_account.start_date);
+        o.key(k!("status"));
+        o.str(self.user_account.status.as_str());
+        o.close();
+        o.key(k!("extSourceSystemAudit"));
+        o.open();
+        o.opt_time(k!("createdDate"), self.user_account.start_date);
+        o.key(k!("lastUpdatedDate"));
+        o.time_millis(self.last_updated);
+        o.close();
+        if let Some(choice) = self.consents {
+            o.key(k!("consents"));
+            o.open();
+            o.key(k!("marketing"));
+            o.open();
+            o.key(k!("email"));
+            o.open();
+            o.key(k!("val"));
+            o.str(choice.as_str());
+            o.key(k!("time"));
+            o.time_millis(self.last_updated);
+            o.close();
+            o.close();
+            o.close();
+        }
+        o.close();
+    }
+}
+
+/// XDM's consent values that a newsletter subscription can express.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentChoice {
+    Yes,
+    No,
+}
+
+impl ConsentChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentChoice::Yes => "y",
+            ConsentChoice::No => "n",
+        }
+    }
+}
+
+/// `userAccount.status`: a streamed record cannot erase a profile, so deletion disables it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    Active,
+    Disabled,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Disabled => "disabled",
+        }
+    }
+}
+
+pub struct UserAccount<'a> {
+    pub id: Text<'a>,
+    /// Also the record's `extSourceSystemAudit.createdDate`.
+    pub start_date: Option<DateTime<Utc>>,
+    pub status: AccountStatus,
+}
+
+/// `identityMap.*.authenticatedState`. Back-office events are not the shopper's own login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthenticatedState {
+    Ambiguous,
+}
+
+impl AuthenticatedState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthenticatedState::Ambiguous => "ambiguous",
+        }
+    }
+}
+
+pub struct Identity<'a> {
+    pub namespace: &'a str,
+    pub id: Text<'a>,
+    pub state: AuthenticatedState,
     pub primary: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct EmailAddress {
-    pub address: String,
+/// Identities in insertion order; written grouped by namespace, namespaces in the order they
+/// first appear.
+#[derive(Default)]
+pub struct IdentityMap<'a>(pub Vec<Identity<'a>>);
+
+impl IdentityMap<'_> {
+    fn write(&self, o: &mut Out) {
+        o.open();
+        for (i, first) in self.0.iter().enumerate() {
+            if self.0[..i].iter().any(|seen| seen.namespace == first.namespace) {
+                continue;
+            }
+            o.dyn_key(first.namespace);
+            o.open_list();
+            for identity in self.0[i..].iter().filter(|id| id.namespace == first.namespace) {
+                o.open();
+                o.key(k!("id"));
+                o.str(&identity.id);
+                o.key(k!("authenticatedState"));
+                o.str(identity.state.as_str());
+                o.key(k!("primary"));
+                o.bool(identity.primary);
+                o.close();
+            }
+            o.close_list();
+        }
+        o.close();
+    }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Person {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<PersonName>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub birth_date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gender: Option<&'static str>,
+/// `person.gender` as XDM spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Male,
+    Female,
+    NotSpecified,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct PersonName {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub courtesy_title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub middle_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub suffix: Option<String>,
+impl Gender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+            Gender::NotSpecified => "not_specified",
+        }
+    }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Phone {
-    pub number: String,
-    pub primary: bool,
+#[derive(Default)]
+pub struct Person<'a> {
+    pub name: Option<PersonName<'a>>,
+    pub birth_date: Option<NaiveDate>,
+    pub gender: Option<Gender>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserAccount {
-    #[serde(rename = "ID")]
-    pub id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<String>,
-    pub status: &'static str,
+impl Person<'_> {
+    fn write(&self, o: &mut Out) {
+        o.open();
+        if let Some(name) = &self.name {
+            o.key(k!("name"));
+            o.open();
+            o.opt_str(k!("courtesyTitle"), name.courtesy_title.as_deref());
+            o.opt_str(k!("firstName"), name.first_name.as_deref());
+            o.opt_str(k!("middleName"), name.middle_name.as_deref());
+            o.opt_str(k!("lastName"), name.last_name.as_deref());
+            o.opt_str(k!("suffix"), name.suffix.as_deref());
+            o.close();
+        }
+        if let Some(date) = self.birth_date {
+            o.key(k!("birthDate"));
+            o.date(date);
+        }
+        if let Some(gender) = self.gender {
+            o.key(k!("gender"));
+            o.str(gender.as_str());
+        }
+        o.close();
+    }
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Address {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub street1: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub street2: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub street3: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+#[derive(Default, PartialEq)]
+pub struct PersonName<'a> {
+    pub courtesy_title: Option<Text<'a>>,
+    pub first_name: Option<Text<'a>>,
+    pub middle_name: Option<Text<'a>>,
+    pub last_name: Option<Text<'a>>,
+    pub suffix: Option<Text<'a>>,
+}
+
+#[derive(Default)]
+pub struct Address<'a> {
+    pub street1: Option<Text<'a>>,
+    pub street2: Option<Text<'a>>,
+    pub street3: Option<Text<'a>>,
+    /// The fourth and later street lines, joined.
     pub street4: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub country_code: Option<String>,
-    #[serde(skip_serializing_if = "is_false")]
-    pub primary: bool,
+    pub city: Option<Text<'a>>,
+    pub state: Option<Text<'a>>,
+    pub postal_code: Option<Text<'a>>,
+    /// ISO 3166 two-letter code, upper case; also written as `countryCode` when it is one.
+    pub country: Option<Text<'a>>,
+    pub country_code: bool,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Commerce {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order: Option<Order>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping: Option<Shipping>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub billing: Option<Billing>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub commerce_scope: Option<CommerceScope>,
+impl Address<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.street1.is_none()
+            && self.street4.is_none()
+            && self.city.is_none()
+            && self.state.is_none()
+            && self.postal_code.is_none()
+            && self.country.is_none()
+    }
+
+    fn write(&self, o: &mut Out) {
+        o.open();
+        o.opt_str(k!("street1"), self.street1.as_deref());
+        o.opt_str(k!("street2"), self.street2.as_deref());
+        o.opt_str(k!("street3"), self.street3.as_deref());
+        o.opt_str(k!("street4"), self.street4.as_deref());
+        o.opt_str(k!("city"), self.city.as_deref());
+        o.opt_str(k!("state"), self.state.as_deref());
+        o.opt_str(k!("postalCode"), self.postal_code.as_deref());
+        o.opt_str(k!("country"), self.country.as_deref());
+        if self.country_code {
+            o.opt_str(k!("countryCode"), self.country.as_deref());
+        }
+        o.close();
+    }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Order {
-    #[serde(rename = "purchaseID")]
-    pub purchase_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub purchase_order_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+#[derive(Default)]
+pub struct Commerce<'a> {
+    pub order: Option<Order<'a>>,
+    pub shipping: Option<Shipping<'a>>,
+    pub billing: Option<Address<'a>>,
+    pub commerce_scope: Option<CommerceScope<'a>>,
+}
+
+impl Commerce<'_> {
+    fn write(&self, o: &mut Out) {
+        o.open();
+        if let Some(order) = &self.order {
+            o.key(k!("order"));
+            order.write(o);
+        }
+        if let Some(shipping) = &self.shipping {
+            o.key(k!("shipping"));
+            shipping.write(o);
+        }
+        if let Some(address) = &self.billing {
+            o.key(k!("billing"));
+            o.open();
+            o.key(k!("address"));
+            address.write(o);
+            o.close();
+        }
+        if let Some(scope) = &self.commerce_scope {
+            o.key(k!("commerceScope"));
+            o.open();
+            o.opt_str(k!("environmentID"), scope.environment_id);
+            o.opt_str(k!("websiteCode"), scope.website_code.as_deref());
+            o.opt_str(k!("storeCode"), scope.store_code.as_deref());
+            o.opt_str(k!("storeViewCode"), scope.store_view_code.as_deref());
+            o.close();
+        }
+        o.close();
+    }
+}
+
+#[derive(Default)]
+pub struct Order<'a> {
+    pub purchase_id: Text<'a>,
+    pub purchase_order_number: Option<Text<'a>>,
     pub price_total: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency_code: Option<&'a str>,
     pub tax_amount: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_updated_date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cancel_date: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub payments: Vec<Payment>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub refunds: Vec<Refund>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub returns: Option<Return>,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub custom: Option<TenantFields>,
+    pub created_date: Option<DateTime<Utc>>,
+    pub last_updated_date: Option<DateTime<Utc>>,
+    pub cancel_date: Option<DateTime<Utc>>,
+    pub payment: Option<Payment<'a>>,
+    pub refund: Option<Refund<'a>>,
+    pub returns: Option<Return<'a>>,
+    pub custom: Option<TenantFields<'a>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Payment {
-    #[serde(rename = "transactionID", skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+impl Order<'_> {
+    fn write(&self, o: &mut Out) {
+        o.open();
+        o.key(k!("purchaseID"));
+        o.str(&self.purchase_id);
+        o.opt_str(k!("purchaseOrderNumber"), self.purchase_order_number.as_deref());
+        o.opt_float(k!("priceTotal"), self.price_total);
+        o.opt_str(k!("currencyCode"), self.currency_code);
+        o.opt_float(k!("taxAmount"), self.tax_amount);
+        o.opt_float(k!("discountAmount"), self.discount_amount);
+        o.opt_time(k!("createdDate"), self.created_date);
+        o.opt_time(k!("lastUpdatedDate"), self.last_updated_date);
+        o.opt_time(k!("cancelDate"), self.cancel_date);
+        if let Some(p) = &self.payment {
+            o.key(k!("payments"));
+            o.open_list();
+            o.open();
+            o.opt_str(k!("transactionID"), p.transaction_id.as_deref());
+            o.opt_float(k!("paymentAmount"), p.payment_amount);
+            o.key(k!("paymentType"));
+            o.str(p.payment_type.as_str());
+            o.key(k!("currencyCode"));
+            o.str(p.currency_code);
+            o.close();
+            o.close_list();
+        }
+        if let Some(r) = &self.refund {
+            o.key(k!("refunds"));
+            o.open_list();
+            o.open();
+            o.key(k!("transactionID"));
+            o.str(&r.transaction_id);
+            o.opt_float(k!("refundAmount"), r.refund_amount);
+            o.key(k!("refundPaymentType"));
+            o.str(r.refund_payment_type.as_str());
+            o.key(k!("currencyCode"));
+            o.str(r.currency_code);
+            o.close();
+            o.close_list();
+        }
+        if let Some(r) = &self.returns {
+            o.key(k!("returns"));
+            o.open();
+            o.key(k!("returnID"));
+            o.str(&r.return_id);
+            o.opt_str(k!("returnStatus"), r.return_status.as_deref());
+            o.key(k!("purchaseID"));
+            o.str(&r.purchase_id);
+            o.close();
+        }
+        write_custom(o, &self.custom);
+        o.close();
+    }
+}
+
+/// XDM's payment types (a hard enum for refunds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentType {
+    Cash,
+    CreditCard,
+    DebitCard,
+    GiftCard,
+    Check,
+    Paypal,
+    WireTransfer,
+    CreditCardReference,
+    Other,
+}
+
+impl PaymentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentType::Cash => "cash",
+            PaymentType::CreditCard => "credit_card",
+            PaymentType::DebitCard => "debit_card",
+            PaymentType::GiftCard => "gift_card",
+            PaymentType::Check => "check",
+            PaymentType::Paypal => "paypal",
+            PaymentType::WireTransfer => "wire_transfer",
+            PaymentType::CreditCardReference => "credit_card_reference",
+            PaymentType::Other => "other",
+        }
+    }
+}
+
+pub struct Payment<'a> {
+    pub transaction_id: Option<Text<'a>>,
     pub payment_amount: Option<f64>,
-    pub payment_type: &'static str,
-    pub currency_code: String,
+    pub payment_type: PaymentType,
+    pub currency_code: &'a str,
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Refund {
-    #[serde(rename = "transactionID")]
-    pub transaction_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+pub struct Refund<'a> {
+    pub transaction_id: Text<'a>,
     pub refund_amount: Option<f64>,
-    pub refund_payment_type: &'static str,
-    pub currency_code: String,
+    pub refund_payment_type: PaymentType,
+    pub currency_code: &'a str,
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Return {
-    #[serde(rename = "returnID")]
-    pub return_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub return_status: Option<String>,
-    #[serde(rename = "purchaseID")]
-    pub purchase_id: String,
+pub struct Return<'a> {
+    pub return_id: Text<'a>,
+    pub return_status: Option<Text<'a>>,
+    pub purchase_id: Text<'a>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Shipping {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping_method: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+#[derive(Default)]
+pub struct Shipping<'a> {
+    pub shipping_method: Option<Text<'a>>,
     pub shipping_amount: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency_code: Option<&'a str>,
+    pub address: Option<Address<'a>>,
     pub tracking_number: Option<u64>,
-    #[serde(rename = "trackingURL", skip_serializing_if = "Option::is_none")]
     pub tracking_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ship_date: Option<String>,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub custom: Option<TenantFields>,
+    pub ship_date: Option<DateTime<Utc>>,
+    pub custom: Option<TenantFields<'a>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Billing {
-    pub address: Address,
+impl Shipping<'_> {
+    fn write(&self, o: &mut Out) {
+        o.open();
+        o.opt_str(k!("shippingMethod"), self.shipping_method.as_deref());
+        o.opt_float(k!("shippingAmount"), self.shipping_amount);
+        o.opt_str(k!("currencyCode"), self.currency_code);
+        if let Some(address) = &self.address {
+            o.key(k!("address"));
+            address.write(o);
+        }
+        if let Some(n) = self.tracking_number {
+            o.key(k!("trackingNumber"));
+            o.uint(n);
+        }
+        o.opt_str(k!("trackingURL"), self.tracking_url.as_deref());
+        o.opt_time(k!("shipDate"), self.ship_date);
+        write_custom(o, &self.custom);
+        o.close();
+    }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CommerceScope {
-    #[serde(rename = "environmentID", skip_serializing_if = "Option::is_none")]
-    pub environment_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub website_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub store_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub store_view_code: Option<String>,
+#[derive(Default)]
+pub struct CommerceScope<'a> {
+    pub environment_id: Option<&'a str>,
+    pub website_code: Option<Text<'a>>,
+    pub store_code: Option<Text<'a>>,
+    pub store_view_code: Option<Text<'a>>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProductListItem {
-    #[serde(rename = "_id", skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "SKU")]
-    pub sku: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+#[derive(Default)]
+pub struct ProductListItem<'a> {
+    pub id: Option<Text<'a>>,
+    pub sku: Text<'a>,
+    pub name: Option<Text<'a>>,
     pub quantity: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_total: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_amount: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_image_url: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub selected_options: Vec<SelectedOption>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub product_categories: Vec<Category>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub return_item: Option<ReturnItem>,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub custom: Option<TenantFields>,
+    pub currency_code: Option<&'a str>,
+    pub product_image_url: Option<Text<'a>>,
+    pub selected_options: Vec<SelectedOption<'a>>,
+    pub product_categories: Vec<Category<'a>>,
+    pub return_item: Option<ReturnItem<'a>>,
+    pub custom: Option<TenantFields<'a>>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct SelectedOption {
-    pub attribute: String,
-    pub value: String,
+impl ProductListItem<'_> {
+    fn write(&self, o: &mut Out) {
+        o.open();
+        o.opt_str(k!("_id"), self.id.as_deref());
+        o.key(k!("SKU"));
+        o.str(&self.sku);
+        o.opt_str(k!("name"), self.name.as_deref());
+        o.opt_int(k!("quantity"), self.quantity);
+        o.opt_float(k!("priceTotal"), self.price_total);
+        o.opt_float(k!("discountAmount"), self.discount_amount);
+        o.opt_float(k!("refundAmount"), self.refund_amount);
+        o.opt_str(k!("currencyCode"), self.currency_code);
+        o.opt_str(k!("productImageUrl"), self.product_image_url.as_deref());
+        if !self.selected_options.is_empty() {
+            o.key(k!("selectedOptions"));
+            o.open_list();
+            for option in &self.selected_options {
+                o.open();
+                o.key(k!("attribute"));
+                o.str(&option.attribute);
+                o.key(k!("value"));
+                o.str(&option.value);
+                o.close();
+            }
+            o.close_list();
+        }
+        if !self.product_categories.is_empty() {
+            o.key(k!("productCategories"));
+            o.open_list();
+            for c in &self.product_categories {
+                o.open();
+                o.opt_str(k!("categoryID"), c.category_id.as_deref());
+                o.opt_str(k!("categoryName"), c.category_name.as_deref());
+                o.opt_str(k!("categoryPath"), c.category_path.as_deref());
+                o.close();
+            }
+            o.close_list();
+        }
+        if let Some(r) = &self.return_item {
+            o.key(k!("returnItem"));
+            o.open();
+            o.opt_str(k!("returnStatus"), r.return_status.as_deref());
+            o.opt_str(k!("returnReason"), r.return_reason.as_deref());
+            o.opt_str(k!("returnItemCondition"), r.return_item_condition.as_deref());
+            o.opt_str(k!("returnResolution"), r.return_resolution.as_deref());
+            o.opt_int(k!("returnQuantityRequested"), r.return_quantity_requested);
+            o.opt_int(k!("returnQuantityAuthorized"), r.return_quantity_authorized);
+            o.opt_int(k!("returnQuantityReceived"), r.return_quantity_received);
+            o.opt_int(k!("returnQuantityApproved"), r.return_quantity_approved);
+            o.close();
+        }
+        write_custom(o, &self.custom);
+        o.close();
+    }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Category {
-    #[serde(rename = "categoryID", skip_serializing_if = "Option::is_none")]
-    pub category_id: Option<String>,
-    #[serde(rename = "categoryName", skip_serializing_if = "Option::is_none")]
-    pub category_name: Option<String>,
-    #[serde(rename = "categoryPath", skip_serializing_if = "Option::is_none")]
-    pub category_path: Option<String>,
+pub struct SelectedOption<'a> {
+    pub attribute: Text<'a>,
+    pub value: Text<'a>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReturnItem {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub return_status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub return_reason: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub return_item_condition: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub return_resolution: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+pub struct Category<'a> {
+    pub category_id: Option<Text<'a>>,
+    pub category_name: Option<Text<'a>>,
+    pub category_path: Option<Text<'a>>,
+}
+
+#[derive(Default)]
+pub struct ReturnItem<'a> {
+    pub return_status: Option<Text<'a>>,
+    pub return_reason: Option<Text<'a>>,
+    pub return_item_condition: Option<Text<'a>>,
+    pub return_resolution: Option<Text<'a>>,
     pub return_quantity_requested: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_quantity_authorized: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_quantity_received: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_quantity_approved: Option<i64>,
 }
 
 /// Merchant-defined fields under the tenant namespace object `_<tenant>`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TenantFields {
-    pub tenant: String,
-    pub fields: Vec<(String, serde_json::Value)>,
+pub struct TenantFields<'a> {
+    pub tenant: &'a str,
+    pub fields: Vec<(&'a str, Attr<'a>)>,
 }
 
-impl Serialize for TenantFields {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Fields<'a>(&'a [(String, serde_json::Value)]);
-        impl Serialize for Fields<'_> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut map = serializer.serialize_map(Some(self.0.len()))?;
-                for (k, v) in self.0 {
-                    map.serialize_entry(k, v)?;
+/// A tenant field's value: a payload scalar as it is, an array as its JSON text, or a list of
+/// strings the mapping made (tracking numbers).
+pub enum Attr<'a> {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+    JsonText(String),
+    Strings(Vec<Text<'a>>),
+}
+
+fn write_custom(o: &mut Out, custom: &Option<TenantFields>) {
+    let Some(custom) = custom else { return };
+    o.key_parts(&["_", custom.tenant]);
+    o.open();
+    for (name, value) in &custom.fields {
+        o.dyn_key(name);
+        match value {
+            Attr::Bool(b) => o.bool(*b),
+            Attr::Int(i) => o.int(*i),
+            Attr::Float(f) => o.float(*f),
+            Attr::Str(s) => o.str(s),
+            Attr::JsonText(s) => o.str(s),
+            Attr::Strings(list) => {
+                o.open_list();
+                for s in list {
+                    o.str(s);
                 }
-                map.end()
+                o.close_list();
             }
         }
-        let mut map = serializer.serialize_map(Some(1))?;
-        map.serialize_entry(&format!("_{}", self.tenant), &Fields(&self.fields))?;
-        map.end()
     }
+    o.close();
 }

@@ -12,7 +12,7 @@ use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::types::ZendHashTable;
 
 use super::exceptions::{config_error, event_name, invalid_event};
-use super::value::from_array;
+use super::value::{from_array, PhpArray};
 use crate::delivery::{self, Destination, EmitError};
 use crate::mapping::{self, MapContext};
 use crate::settings::{self as config, Settings};
@@ -32,13 +32,13 @@ fn parse_destination(array: &ZendHashTable, event: &str) -> Result<Destination, 
 pub fn xdm_relay_emit(event: BinarySlice<u8>, payload: &ZendHashTable, destination: &ZendHashTable) -> PhpResult<String> {
     let event = event_name(&event)?;
     let dest = parse_destination(destination, &event)?;
-    let payload = from_array(payload);
     let current = config::current();
     let ctx = MapContext {
         settings: &current.map,
         now: chrono::Utc::now(),
     };
-    let mapped = mapping::map_event(&event, &payload, &ctx).map_err(|e| invalid_event(e.to_string()))?;
+    // The payload is read in place: no owned copy of the request's array.
+    let mapped = mapping::map_event(&event, PhpArray::of(payload), &ctx).map_err(super::map_fn::invalid_event)?;
     let id = mapped.id.clone();
     match delivery::emit(mapped, &dest) {
         Ok(()) => Ok(id),

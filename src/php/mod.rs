@@ -7,4 +7,4 @@ mod map_fn;
 mod module;
 mod value;
 
-pub use exceptions::{ConfigException, InvalidEventException};
+pub use exceptions::{ConfigException, EventName, InvalidEventException};

@@ -8,6 +8,7 @@ use Magento\Framework\Api\SortOrderBuilder;
 use Magento\Framework\FlagManager;
 use Magento\Sales\Api\OrderRepositoryInterface;
 use XdmRelay\Connector\Model\Config;
+use XdmRelay\Connector\Model\EventName;
 use XdmRelay\Connector\Model\Extension;
 use XdmRelay\Connector\Model\PayloadBuilder;
 
@@ -99,10 +100,10 @@ class SyncService
                 try {
                     $payload = $this->payloads->order($order);
                     if ($dryRun) {
-                        $this->extension->map('historicalOrder', $payload);
+                        $this->extension->map(EventName::HISTORICAL_ORDER, $payload);
                     } else {
                         $destination = $this->config->historyDestination($orderWebsite);
-                        $this->extension->emit('historicalOrder', $payload, $destination);
+                        $this->extension->emit(EventName::HISTORICAL_ORDER, $payload, $destination);
                     }
                     $sent++;
                 } catch (\InvalidArgumentException) {

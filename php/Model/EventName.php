@@ -1,0 +1,27 @@
+<?php
+declare(strict_types=1);
+
+namespace XdmRelay\Connector\Model;
+
+/**
+ * The extension's event names. The module must load without the extension (it then stays
+ * off), so it cannot use the extension's own \XdmRelay\EventName; tests/mapping.rs holds both
+ * to the extension's event table.
+ */
+class EventName
+{
+    public const ORDER_PLACED = 'orderPlaced';
+    public const ORDER_INVOICED = 'orderInvoiced';
+    public const ORDER_ITEMS_SHIPPED = 'orderItemsShipped';
+    public const ORDER_SHIPMENT_COMPLETED = 'orderShipmentCompleted';
+    public const ORDER_CANCELLED = 'orderCancelled';
+    public const ORDER_LINE_ITEM_REFUNDED = 'orderLineItemRefunded';
+    public const ORDER_ITEMS_RETURN_INITIATED = 'orderItemsReturnInitiated';
+    public const ORDER_ITEM_RETURN_COMPLETED = 'orderItemReturnCompleted';
+    public const ACCOUNT_CREATED = 'accountCreated';
+    public const ACCOUNT_UPDATED = 'accountUpdated';
+    public const ACCOUNT_DELETED = 'accountDeleted';
+    public const PROFILE_RECORD = 'profileRecord';
+    public const PROFILE_DELETED = 'profileDeleted';
+    public const HISTORICAL_ORDER = 'historicalOrder';
+}
