@@ -1,8 +1,8 @@
 //! Issue 10 through real PHP processes against the emulator: bad input never panics, secrets
 //! never reach files or messages, unsendable events are refused at emit, a fault mix (429,
 //! resets, requests never answered) loses nothing, Retry-After paces the destination as a whole,
-//! orphans are visible and adopted promptly, a deleted spool directory loses nothing, and age
-//! survives a wall-clock step.
+//! orphans are visible and adopted promptly, a deleted spool directory loses nothing, a full
+//! disk with the Edge down loses nothing uncounted, and age survives a wall-clock step.
 
 mod common;
 
@@ -332,4 +332,57 @@ fn event_age_survives_a_wall_clock_step() {
     assert_eq!(counts.get("clk-1"), None, "another boot: the wall clock decides (two days > max_retry_age_s)");
     let dead = std::fs::read_to_string(spool.join("dead-letter.jsonl")).unwrap();
     assert!(dead.contains("clk-1") && dead.contains("max_retry_age_s") && !dead.contains("clk-0"), "{dead}");
+}
+
+/// A small tmpfs, unmounted when dropped: a real full disk (needs root, as CI has).
+struct FullDisk(std::path::PathBuf);
+
+impl FullDisk {
+    fn mount(bytes: u64) -> FullDisk {
+        let dir = common::temp_dir("full-disk");
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .expect("run mount");
+        assert!(status.success(), "mounting a tmpfs needs root");
+        FullDisk(dir)
+    }
+}
+
+impl Drop for FullDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_with_the_edge_down_loses_nothing_uncounted() {
+    let edge = Edge::start(&[]);
+    let disk = FullDisk::mount(192 * 1024);
+    let spool = disk.0.join("spool");
+    edge.fault(json!({"kind": "status", "status": 503, "seconds": 3600.0}));
+    // 2 400 orders (~5 MB of records) into 192 KiB, and the process exits with the Edge down.
+    let (out, first) = run_emit(&edge, &spool, 2400, "disk", &[("XR_SETTINGS", r#"{"shutdown_timeout_ms": 0}"#)]);
+    assert!(out.status.success(), "emit never throws for a full disk: {}", common::stderr(&out));
+    assert_eq!(first["ids"], 2400);
+    let dropped_at_emit = first["stats"]["dropped"].as_u64().unwrap();
+    let stderr = common::stderr(&out);
+    let lost_at_exit: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("xdm_relay: ")?.split_once(" event(s) held in memory only")?.0.parse().ok())
+        .unwrap_or(0);
+    assert!(dropped_at_emit + lost_at_exit > 0, "the disk was full, something had to give: {first} {stderr}");
+    // The Edge returns; the next ordinary process adopts what the first one kept on disk.
+    edge.clear_faults();
+    let (out, next) = run_emit(&edge, &spool, 0, "next", &[("XR_FLUSH", "30")]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(next["flushed"], true, "{next}");
+    let delivered = purchase_ids(&edge, "disk-").len() as u64;
+    assert!(delivered > 0, "what fitted on disk was delivered");
+    assert_eq!(
+        delivered + dropped_at_emit + lost_at_exit,
+        2400,
+        "every event is delivered or counted: delivered {delivered}, dropped {dropped_at_emit}, lost at exit {lost_at_exit}; {first}"
+    );
 }
