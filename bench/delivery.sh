@@ -8,14 +8,11 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 SO="$ROOT/target/release/libxdm_relay.so"
 WORK=$(mktemp -d /tmp/xdm-relay-delivery-bench.XXXXXX)
-trap '[ -n "${FPM:-}" ] && kill -QUIT $FPM 2>/dev/null; [ -n "${EDGE_PID:-}" ] && kill $EDGE_PID 2>/dev/null; wait 2>/dev/null || true' EXIT
+source bench/lib.sh
 BACKLOG="${BACKLOG:-6000}"
 HISTORY_ORDERS="${HISTORY_ORDERS:-100000}"
 
-target/release/xdm-relay-edge --listen 127.0.0.1:0 --data "$WORK/edge" > "$WORK/edge.out" 2>&1 &
-EDGE_PID=$!
-for _ in $(seq 50); do grep -q listening "$WORK/edge.out" 2>/dev/null && break; sleep 0.1; done
-EDGE=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/edge.out" | head -1)
+start_edge
 
 faults() { curl -s -X DELETE "$EDGE/_emulator/faults" > /dev/null; [ -z "${1:-}" ] || curl -s -X POST "$EDGE/_emulator/faults" -d "$1" > /dev/null; }
 reset() { curl -s -X DELETE "$EDGE/_emulator/events" > /dev/null; faults; }
@@ -58,24 +55,7 @@ php -d "extension=$SO" bench/history_bench.php "$EDGE" "$WORK/hist-spool" "$HIST
 faults
 
 echo "== PHP-FPM worker: RSS and threads, idle and draining"
-cat > "$WORK/fpm.conf" <<CONF
-[global]
-pid = $WORK/fpm.pid
-error_log = $WORK/fpm.log
-daemonize = no
-[bench]
-user = $(id -un)
-listen = $WORK/fpm.sock
-pm = static
-pm.max_children = 1
-clear_env = no
-env[XR_EDGE] = $EDGE
-env[XR_SPOOL] = $WORK/fpm-spool
-CONF
-R=""; [ "$(id -u)" -eq 0 ] && R="-R"
-php-fpm8.2 -F $R -y "$WORK/fpm.conf" -d "extension=$SO" > /dev/null 2>&1 &
-FPM=$!
-for _ in $(seq 50); do [ -S "$WORK/fpm.sock" ] && break; sleep 0.1; done
+start_fpm 1
 request() { env SCRIPT_FILENAME="$ROOT/bench/fpm_order.php" REQUEST_METHOD=GET QUERY_STRING="id=$1&emit=1" cgi-fcgi -bind -connect "$WORK/fpm.sock" > /dev/null; }
 worker=$(pgrep -P $FPM | head -1)
 sample() { awk '/^VmRSS/ {r=$2} /^Threads/ {t=$2} END {printf "%.1f MB RSS, %d threads", r/1024, t}' "/proc/$worker/status"; }

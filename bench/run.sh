@@ -5,39 +5,19 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 SO="$ROOT/target/release/libxdm_relay.so"
 WORK=$(mktemp -d /tmp/xdm-relay-bench.XXXXXX)
-trap '[ -n "${FPM:-}" ] && kill -QUIT $FPM 2>/dev/null; [ -n "${EDGE_PID:-}" ] && kill $EDGE_PID 2>/dev/null; wait 2>/dev/null || true' EXIT
+source bench/lib.sh
 HISTORY_ORDERS="${HISTORY_ORDERS:-100000}"
 
 echo "== Rust: mapping an order (criterion)"
 cargo bench --bench mapping -- --warm-up-time 1 --measurement-time 3 2>/dev/null | grep -E "^map|time:" | grep -v "%"
 
-target/release/xdm-relay-edge --listen 127.0.0.1:0 --data "$WORK/edge" > "$WORK/edge.out" 2>&1 &
-EDGE_PID=$!
-for _ in $(seq 50); do grep -q listening "$WORK/edge.out" 2>/dev/null && break; sleep 0.1; done
-EDGE=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/edge.out" | head -1)
+start_edge
 
 echo "== PHP: emit vs pure-PHP mapping vs synchronous curl; sender throughput"
 php -d "extension=$SO" bench/emit_bench.php "$EDGE" "$WORK/spool"
 
 echo "== PHP-FPM: requests/s of a place-order script with and without the extension's emit"
-cat > "$WORK/fpm.conf" <<CONF
-[global]
-pid = $WORK/fpm.pid
-error_log = $WORK/fpm.log
-daemonize = no
-[bench]
-user = $(id -un)
-listen = $WORK/fpm.sock
-pm = static
-pm.max_children = 4
-clear_env = no
-env[XR_EDGE] = $EDGE
-env[XR_SPOOL] = $WORK/fpm-spool
-CONF
-R=""; [ "$(id -u)" -eq 0 ] && R="-R"
-php-fpm8.2 -F $R -y "$WORK/fpm.conf" -d "extension=$SO" > /dev/null 2>&1 &
-FPM=$!
-for _ in $(seq 50); do [ -S "$WORK/fpm.sock" ] && break; sleep 0.1; done
+start_fpm 4
 drive() { # emit count
   seq 1 "$2" | xargs -P 8 -I{} env SCRIPT_FILENAME="$ROOT/bench/fpm_order.php" REQUEST_METHOD=GET QUERY_STRING="id=$1-{}&emit=$1" \
     cgi-fcgi -bind -connect "$WORK/fpm.sock" > /dev/null
