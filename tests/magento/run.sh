@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test-magento: provision the real Magento 2.4.6 store (tests/magento/provision.sh), run the
 # end-to-end scenarios (tests/magento/scenarios.py), then a short phase with the extension unloaded
-# (the store keeps working; the notice is logged once), then restore the extension.
+# (the store keeps working; the notice is logged once), then restore the extension. The module is
+# also checked against the Magento Marketplace coding standard shipped in the store's tree.
 # Prints how long provisioning and the scenarios took. Exit status 1 when anything failed.
 # MAGENTO_SCENARIOS=name,tag,... runs a subset; MAGENTO_NO_EXT_PHASE=0 skips the unloaded phase.
 set -uo pipefail
@@ -12,9 +13,14 @@ T0=$(date +%s)
 echo "== real Magento 2.4.6 store: provisioning"
 bash tests/magento/provision.sh || exit 1
 T1=$(date +%s)
+echo "== Magento Marketplace coding standard over php/ (the store's own phpcs --standard=Magento2)"
+# phpcs exits non-zero on any error or warning: the module must stay at 0 and 0.
+php "$MAGENTO_SRC/vendor/squizlabs/php_codesniffer/bin/phpcs" --standard=Magento2 php/ && echo "phpcs Magento2: 0 errors, 0 warnings"
+PHPCS=$?
 echo "== real Magento 2.4.6 store: scenarios (REST, admin and storefront HTTP, bin/magento -> emulator $EDGE_URL)"
 python3 tests/magento/scenarios.py ${MAGENTO_SCENARIOS:+--only "$MAGENTO_SCENARIOS"} --settle "${MAGENTO_SETTLE:-10}" --json "$XR_STATE/last-run.json"
 STATUS=$?
+[ $PHPCS -eq 0 ] || STATUS=1
 T2=$(date +%s)
 if [ "${MAGENTO_NO_EXT_PHASE:-1}" = 1 ] && [ -z "${MAGENTO_SCENARIOS:-}" ]; then
   echo "== real Magento 2.4.6 store: extension unloaded (php-fpm restarted without it)"
