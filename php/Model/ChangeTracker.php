@@ -52,10 +52,10 @@ class ChangeTracker
         $orig = method_exists($model, 'getOrigData') ? $model->getOrigData() : null;
         $changed = $watched === [];
         foreach ($watched as $field) {
-            if ($changed) {
+            if (method_exists($model, 'dataHasChangedFor') && $model->dataHasChangedFor($field)) {
+                $changed = true;
                 break;
             }
-            $changed = method_exists($model, 'dataHasChangedFor') && $model->dataHasChangedFor($field);
         }
         $this->changes[$model] = [
             'new' => $isNew || $orig === null,

@@ -214,9 +214,10 @@ class PayloadBuilder
         $row['addresses'] = $addresses;
         // Magento's columns have whole seconds, change times milliseconds: compared alike.
         $latest = '';
-        foreach ($updatedAt as $time) {
-            if ($time !== '' && (strlen($time) === 19 ? "$time.000" : $time) > $latest) {
-                $latest = strlen($time) === 19 ? "$time.000" : $time;
+        foreach (array_filter($updatedAt, 'strlen') as $time) {
+            $comparable = strlen($time) === 19 ? "$time.000" : $time;
+            if ($comparable > $latest) {
+                $latest = $comparable;
                 $row['updated_at'] = $time;
             }
         }
