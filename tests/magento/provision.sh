@@ -161,6 +161,7 @@ xdm_relay/events/profile_dataset_id=dataset-profiles-main
 xdm_relay/events/profile_same_datastream=1
 xdm_relay/auth/type=none
 xdm_relay/history/events_per_second=500
+xdm_relay/storefront/enabled=1
 @second:xdm_relay/events/datastream_id=ds-second
 @second:xdm_relay/events/dataset_id=dataset-events-second
 @second:xdm_relay/events/profile_dataset_id=dataset-profiles-second
@@ -171,7 +172,7 @@ carriers/freeshipping/free_shipping_subtotal=0"
 # (Magento\Payment\Model\Method\Free::getConfigPaymentAction): the invoice is created and committed inside
 # the order save, the "online capture" case of W4, with core code only.
 CONFIG_HASH=$(echo "$CONFIG" | sha256sum | cut -c1-16)
-if [ "$(cat "$XR_STATE/config.stamp" 2>/dev/null)" = "$CONFIG_HASH" ] && [ "$(mariadb -uroot -N -e "select value from magento.core_config_data where path='xdm_relay/general/edge_url' and scope='default'")" = "$EDGE_URL" ]; then
+if [ "$(cat "$XR_STATE/config.stamp" 2>/dev/null)" = "$CONFIG_HASH" ] && [ "$(mariadb -uroot -N -e "select value from ${DB_NAME:-magento}.core_config_data where path='xdm_relay/general/edge_url' and scope='default'")" = "$EDGE_URL" ]; then
   row "module configuration" skipped "$s"
 else
   while IFS= read -r line; do
@@ -180,7 +181,7 @@ else
     mage config:set "${scope[@]}" "${kv%%=*}" "${kv#*=}" || { tail -5 "$LOG" >&2; fail "config:set $line"; }
   done <<< "$CONFIG"
   # the tenant id stays unset on purpose (a shipment with an alphanumeric tracking number must still be sent)
-  mariadb -uroot -e "delete from magento.core_config_data where path='xdm_relay/general/tenant_id'"
+  mariadb -uroot -e "delete from ${DB_NAME:-magento}.core_config_data where path='xdm_relay/general/tenant_id'"
   mage cache:flush config
   echo "$CONFIG_HASH" > "$XR_STATE/config.stamp"
   row "module configuration" done "$s"

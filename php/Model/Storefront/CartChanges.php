@@ -16,9 +16,11 @@ use XdmRelay\Connector\Model\EventName;
 class CartChanges
 {
     /**
-     * Changes by quote object; each entry holds its quote, so the object id is not reused in this request.
+     * Changes by quote object id: ['quote' => the quote, 'opened' => bool, 'changes' => [[event, item, qty]]].
      *
-     * @var array<int, array{quote: object, opened: bool, changes: array<int, array{event: string, item: object, qty: float}>}>
+     * Each entry holds its quote, so the object id is not reused in this request.
+     *
+     * @var array<int, array>
      */
     private array $pending = [];
 
@@ -48,7 +50,11 @@ class CartChanges
         foreach ($visible as $item) {
             $qty = (float) ($item->getQtyToAdd() ?: $item->getQty());
             if ($qty > 0) {
-                $this->pending[$key]['changes'][] = ['event' => EventName::ADD_TO_CART, 'item' => $item, 'qty' => $qty];
+                $this->pending[$key]['changes'][] = [
+                    'event' => EventName::ADD_TO_CART,
+                    'item' => $item,
+                    'qty' => $qty,
+                ];
             }
         }
     }
@@ -92,8 +98,9 @@ class CartChanges
     }
 
     /**
-     * The cart page's quantity changes (checkout_cart_update_items_after); removals were
-     * already recorded by removed().
+     * The cart page's quantity changes (checkout_cart_update_items_after).
+     *
+     * Removals were already recorded by removed().
      *
      * @param object $quote
      * @return void
@@ -125,7 +132,7 @@ class CartChanges
      * The changes recorded for $quote, forgotten once taken.
      *
      * @param object $quote
-     * @return array{quote: object, opened: bool, changes: array<int, array{event: string, item: object, qty: float}>}|null
+     * @return array|null ['quote' => ..., 'opened' => bool, 'changes' => [['event', 'item', 'qty'], ...]]
      */
     public function take(object $quote): ?array
     {

@@ -47,7 +47,7 @@ class CartLines
      * The cart with only the lines that changed, each with the quantity of the change.
      *
      * @param object $quote
-     * @param array<int, array{item: object, qty: float}> $changes
+     * @param array $changes each ['item' => quote item, 'qty' => float]
      * @return array
      */
     public function changed(object $quote, array $changes): array

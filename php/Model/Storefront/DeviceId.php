@@ -72,7 +72,7 @@ class DeviceId
         if (preg_match(self::UUID_V4, $cookie)) {
             $this->current = $cookie;
         } elseif ($browser) {
-            $this->current = self::format(random_bytes(16));
+            $this->current = $this->format(random_bytes(16));
         } elseif ($quoteId !== null) {
             return $this->forCart($quoteId);
         } else {
@@ -96,7 +96,7 @@ class DeviceId
     public function forCart(int $quoteId): string
     {
         $secret = (string) $this->deployment->get('crypt/key');
-        return self::format(hash_hmac('sha256', 'xdm-relay-cart-device|' . $quoteId, $secret, true));
+        return $this->format(hash_hmac('sha256', 'xdm-relay-cart-device|' . $quoteId, $secret, true));
     }
 
     /**
@@ -105,12 +105,11 @@ class DeviceId
      * @param string $bytes at least 16 bytes
      * @return string
      */
-    public static function format(string $bytes): string
+    public function format(string $bytes): string
     {
-        $b = substr($bytes, 0, 16);
-        $b[6] = chr((ord($b[6]) & 0x0f) | 0x40);
-        $b[8] = chr((ord($b[8]) & 0x3f) | 0x80);
-        $hex = bin2hex($b);
+        $hex = bin2hex(substr($bytes, 0, 16));
+        $hex[12] = '4';
+        $hex[16] = dechex((hexdec($hex[16]) & 0x3) | 0x8);
         return sprintf(
             '%s-%s-%s-%s-%s',
             substr($hex, 0, 8),

@@ -73,7 +73,9 @@ class StorefrontEmitter
         try {
             return $this->consent->allows($this->websiteId($store));
         } catch (\Throwable $e) {
-            $this->logger->error('XDM Relay: storefront consent check failed: ' . $e->getMessage(), ['exception' => $e]);
+            $this->logger->error('XDM Relay: storefront consent check failed: ' . $e->getMessage(), [
+                'exception' => $e,
+            ]);
             return false;
         }
     }
@@ -108,7 +110,7 @@ class StorefrontEmitter
             if ($fpid === null) {
                 return false;
             }
-            $eventId = (string) ($payload['event_id'] ?? DeviceId::format(random_bytes(16)));
+            $eventId = (string) ($payload['event_id'] ?? $this->deviceId->format(random_bytes(16)));
             $payload['event_id'] = $eventId;
             $payload['occurred_at'] = (int) round(microtime(true) * 1000);
             $payload['shopper'] = $this->shopper($fpid, $customer);

@@ -49,7 +49,8 @@ class CartPageViewed implements ObserverInterface
             if (!$quote->getId() || !$quote->getItemsCount()) {
                 return;
             }
-            $this->emitter->emit($this->event, ['cart' => $this->lines->cart($quote)], $quote->getStore(), (int) $quote->getId());
+            $payload = ['cart' => $this->lines->cart($quote)];
+            $this->emitter->emit($this->event, $payload, $quote->getStore(), (int) $quote->getId());
         } catch (\Throwable $e) {
             $this->logger->error(sprintf('XDM Relay: %s was not sent: %s', $this->event, $e->getMessage()), [
                 'exception' => $e,
