@@ -339,17 +339,17 @@ def storefront_config(*pairs):
           'device id derived from the cart; orderPlaced still sent', 'storefront')
 def sc_storefront_rest(s):
     r, p = s.rest, s.p
-    cart = r.call('POST', '/guest-carts')
+    cart = r.call('POST', '/guest-carts', {}, token='')
     base = f'/guest-carts/{cart}'
-    r.call('POST', base + '/items', {'cartItem': {'sku': p['A'], 'qty': 1, 'quote_id': cart}})
-    b_item = r.call('POST', base + '/items', {'cartItem': {'sku': p['B'], 'qty': 2, 'quote_id': cart}})
-    r.call('DELETE', f'{base}/items/{b_item["item_id"]}')
+    r.call('POST', base + '/items', {'cartItem': {'sku': p['A'], 'qty': 1, 'quote_id': cart}}, token='')
+    b_item = r.call('POST', base + '/items', {'cartItem': {'sku': p['B'], 'qty': 2, 'quote_id': cart}}, token='')
+    r.call('DELETE', f'{base}/items/{b_item["item_id"]}', token='')
     addr = dict(xr.ADDR, email=email('sfrest'))
     r.call('POST', base + '/shipping-information', {'addressInformation': {
         'shipping_address': addr, 'billing_address': addr,
-        'shipping_carrier_code': 'flatrate', 'shipping_method_code': 'flatrate'}})
+        'shipping_carrier_code': 'flatrate', 'shipping_method_code': 'flatrate'}}, token='')
     oid = r.call('POST', base + '/payment-information', {'email': email('sfrest'), 'paymentMethod': {'method': 'checkmo'},
-                                                        'billingAddress': addr})
+                                                        'billingAddress': addr}, token='')
     order = r.order(int(oid))
     to = s.order(int(oid), 'storefront REST checkout')
     s.expect(to, 'orderPlaced')
