@@ -57,7 +57,7 @@ impl Writer {
         }
         let stale = match &self.segment {
             // A deleted segment (its directory removed, say) would swallow every append.
-            Some(s) => self.dir != dir || s.len() >= spool::SEGMENT_ROTATE_BYTES || s.deleted(),
+            Some(s) => self.dir != dir || s.end() >= spool::SEGMENT_ROTATE_BYTES || s.deleted(),
             None => true,
         };
         if stale {
