@@ -344,6 +344,10 @@ fn bad_input_raises_invalid_event_exception_naming_event_and_field() {
         ("deep_nesting", "orderPlaced: order.custom_attributes.x: an array nested deeper than 16 levels"),
         ("every_problem_at_once", "orderPlaced: order.customer_email: is required"),
         ("problems_are_bounded", "orderPlaced: order.items.0.sku: is required; order.items.1.sku: is required"),
+        ("self_containing_top_level", "orderPlaced: order: is required"),
+        ("self_containing_top_level_emit", "orderPlaced: order: is required"),
+        ("self_containing_payload", "orderPlaced: order.custom_attributes.loop: an array nested deeper than 16 levels"),
+        ("self_containing_payload_emit", "orderPlaced: order.custom_attributes.loop: an array nested deeper than 16 levels"),
     ];
     let results = run_php_json("bad_inputs.php");
     assert_eq!(results.len(), expected.len());

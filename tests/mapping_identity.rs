@@ -47,19 +47,6 @@ fn xdm_relay_map_output_is_unchanged() {
     compare("reference_tenant.txt", &run_reference("tenant"));
 }
 
-fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().expect("a JSON number is a double")),
-        },
-        serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(a) => Value::List(a.iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
-    }
-}
 
 #[test]
 fn core_output_is_unchanged() {
@@ -75,7 +62,7 @@ fn core_output_is_unchanged() {
         let ctx = MapContext { settings: &settings, now };
         let mut out = String::new();
         for (name, event, payload) in &cases {
-            let line = match map_event(event, &from_json(payload), &ctx) {
+            let line = match map_event(event, &Value::from(payload), &ctx) {
                 Ok(mapped) => mapped.json,
                 Err(e) => format!("!{e}"),
             };

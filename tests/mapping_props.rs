@@ -10,19 +10,9 @@ fn event_names() -> Vec<&'static str> {
     EVENTS.iter().map(|e| e.name).collect()
 }
 
-fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
-        serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(a) => Value::List(a.iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
-    }
-}
 
 fn base_payload() -> Value {
-    from_json(&serde_json::json!({
+    Value::from(&serde_json::json!({
         "order": {
             "entity_id": "310", "increment_id": "000000310", "created_at": "2024-05-01 10:15:29",
             "updated_at": "2024-05-01 10:15:31", "customer_id": 42, "customer_email": "jane@example.com",

@@ -181,7 +181,7 @@ impl<'a> Obj<'a> {
 
     fn fields_shaped(&self, node: &dyn Node) -> bool {
         // PHP cannot tell an empty map from an empty list.
-        node.len() == 0 || !source::is_list(node)
+        node.is_empty() || !source::is_list(node)
     }
 
     pub fn cx(&self) -> &'a Cx<'a> {
