@@ -41,7 +41,7 @@ def catalog(r):
 def day(out):
     r = xr.Rest().login_admin()
     edge = xr.Edge()
-    expected = {'orders': {}, 'customers': {}}
+    expected = {'orders': {}, 'customers': {}, 'devices': {}, 'carts': {}}
 
     def exp(kind, key, *names):
         d = expected[kind].setdefault(str(key), {})
@@ -77,6 +77,9 @@ def day(out):
     incs = {oid: r.order(oid)['increment_id'] for oid in orders}
     for oid in orders:
         exp('orders', incs[oid], 'orderPlaced')
+        # storefront events of the API cart: opened by its first line, one add per line, the purchase
+        o = r.order(oid)
+        exp('carts', o['quote_id'], 'openCart', 'placeOrder', *['addToCart'] * len([i for i in o['items'] if not i.get('parent_item_id')]))
     say(f'{len(orders)} orders placed: {len(customers)} by signed-in customers, 8 guest checkouts, 1 gift card')
     to_invoice = orders[:16] + [gift]
     for oid in to_invoice:
@@ -114,6 +117,8 @@ def day(out):
     r.delete_customer(cid)
     exp('customers', cid, 'accountDeleted', 'profileDeleted')
     say('1 customer deleted (GDPR request)')
+    browsed = shoppers(r, skus, customers[0][1], exp)
+    say(f'{browsed} shoppers browsed the storefront (home, product page, cart, checkout; one signed in and out)')
     b = xr.Browser()
     b.admin_login()
     status, body, _ = b.post('/admin/xdm_relay/connection/test/', {'form_key': b.form_key}, ajax=True)
@@ -123,6 +128,43 @@ def day(out):
     except ValueError:
         say(f'admin "Test connection": HTTP {status}')
     json.dump(expected, open(out, 'w'))
+
+
+def beacon(b, event, url, page_type, sku=None):
+    """What the storefront's beacon script posts for a page (tests/magento/browser/ runs the real one in Chromium)."""
+    body = {'event': event, 'eventId': str(uuid.uuid4()), 'url': xr.MAGENTO_URL + url, 'referrer': '',
+            'pageType': page_type, 'pageName': page_type}
+    if sku:
+        body['sku'] = sku
+    status, _, _ = xr.request('POST', xr.MAGENTO_URL + '/xdmrelay/collect', json.dumps(body).encode(),
+                              {'Content-Type': 'application/json', 'Origin': xr.MAGENTO_URL}, opener=b.opener)
+    if status != 204:
+        raise SystemExit(f'beacon {event} {url}: HTTP {status}')
+
+
+def shoppers(r, skus, member_email, exp):
+    """Three shoppers' visits: page views by the beacon, the rest captured by the store itself."""
+    pid = r.call('GET', f'/products/{skus["tee"]}')['id']
+    for n in range(3):
+        b = xr.Browser()
+        status, html, _ = b.get('/')
+        key = b._form_key(html)
+        beacon(b, 'pageView', '/', 'CMS')
+        beacon(b, 'pageView', f'/catalog/product/view/id/{pid}', 'Product')
+        beacon(b, 'productPageView', f'/catalog/product/view/id/{pid}', 'Product', skus['tee'])
+        b.post('/checkout/cart/add/', {'form_key': key, 'product': pid, 'qty': 1 + n}, ajax=True)
+        b.get('/checkout/cart/')
+        names = ['pageView', 'pageView', 'productPageView', 'openCart', 'addToCart', 'shoppingCartView']
+        if n == 0:
+            b.get('/checkout/')
+            b.storefront_login(member_email, 'Passw0rd!Relay')
+            b.get('/customer/account/logout/')
+            names += ['initiateCheckout', 'signIn', 'signOut']
+        fpid = next((c.value for c in b.jar if c.name == 'xdm_relay_fpid'), None)
+        if not fpid:
+            raise SystemExit('the store set no device id cookie')
+        exp('devices', fpid, *names)
+    return 3
 
 
 def past(n):

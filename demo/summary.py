@@ -22,15 +22,24 @@ edge = xr.Edge()
 
 def tally():
     recv = xr.Received(edge)
-    got = {'orders': {}, 'customers': {}}
+    got = {'orders': {}, 'customers': {}, 'devices': {}, 'carts': {}}
     for e in recv.order:
         inc = xr.dig(e['xdm'], 'commerce.order.purchaseID')
-        key = ('orders', inc) if inc else ('customers', xr.customer_key(e['xdm']))
+        if xr.device(e['xdm']):
+            key = ('devices', xr.device(e['xdm']))
+        else:
+            key = ('orders', inc) if inc else ('customers', xr.customer_key(e['xdm']))
         d = got[key[0]].setdefault(str(key[1]), Counter())
         d[e['name']] += 1
+    # an API cart's device id is derived from the quote: found through the cart's first event
+    for quote_id in expected.get('carts', {}):
+        fpid = recv.device_of_cart(quote_id)
+        got['carts'][quote_id] = got['devices'].get(fpid, Counter()) if fpid else Counter()
     lost, extra = Counter(), Counter()
     n_expected = n_delivered = 0
-    for kind in ('orders', 'customers'):
+    for kind in ('orders', 'customers', 'devices', 'carts'):
+        if kind not in expected:
+            continue
         for key, names in expected[kind].items():
             have = got[kind].get(key, Counter())
             for name, n in names.items():

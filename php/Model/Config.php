@@ -173,6 +173,87 @@ class Config
     }
 
     /**
+     * Whether storefront events are on for the website and have somewhere to go.
+     *
+     * @param int|null $websiteId
+     * @return bool
+     */
+    public function storefrontEnabled(?int $websiteId): bool
+    {
+        return $this->websiteFlag('storefront/enabled', $websiteId)
+            && $this->storefrontDestination($websiteId)['datastream_id'] !== '';
+    }
+
+    /**
+     * Whether the storefront pages carry the beacon (page and product views of cached pages).
+     *
+     * @param int|null $websiteId
+     * @return bool
+     */
+    public function beaconEnabled(?int $websiteId): bool
+    {
+        return $this->storefrontEnabled($websiteId) && $this->websiteFlag('storefront/beacon', $websiteId);
+    }
+
+    /**
+     * Whether the merchant's own AEP Web SDK runs on the storefront (it sends the page views).
+     *
+     * @param int|null $websiteId
+     * @return bool
+     */
+    public function webSdkDeployed(?int $websiteId): bool
+    {
+        return $this->websiteFlag('storefront/websdk_deployed', $websiteId);
+    }
+
+    /**
+     * Whether an mg_dnt cookie stops storefront events, as it stops Adobe's collector.
+     *
+     * @param int|null $websiteId
+     * @return bool
+     */
+    public function respectsDnt(?int $websiteId): bool
+    {
+        return $this->websiteFlag('storefront/respect_dnt', $websiteId);
+    }
+
+    /**
+     * How long the first-party device id cookie lives, in days.
+     *
+     * @param int|null $websiteId
+     * @return int
+     */
+    public function deviceIdLifetimeDays(?int $websiteId): int
+    {
+        return max(1, min(3650, (int) ($this->website('storefront/fpid_lifetime_days', $websiteId) ?: 395)));
+    }
+
+    /**
+     * Where storefront events of the website go: their own datastream when set, else the event one.
+     *
+     * @param int|null $websiteId
+     * @return array{datastream_id: string, dataset_id?: string}
+     */
+    public function storefrontDestination(?int $websiteId): array
+    {
+        $datastream = $this->website('storefront/datastream_id', $websiteId);
+        if ($datastream === '') {
+            return $this->eventDestination($websiteId);
+        }
+        return $this->destination($datastream, $this->website('storefront/dataset_id', $websiteId));
+    }
+
+    /**
+     * The AEP organization id (names the Web SDK's identity cookie).
+     *
+     * @return string
+     */
+    public function orgId(): string
+    {
+        return $this->global('general/org_id');
+    }
+
+    /**
      * A global setting, trimmed.
      *
      * @param string $path

@@ -161,6 +161,7 @@ xdm_relay/events/profile_dataset_id=dataset-profiles-main
 xdm_relay/events/profile_same_datastream=1
 xdm_relay/auth/type=none
 xdm_relay/history/events_per_second=500
+xdm_relay/storefront/enabled=1
 @second:xdm_relay/events/datastream_id=ds-second
 @second:xdm_relay/events/dataset_id=dataset-events-second
 @second:xdm_relay/events/profile_dataset_id=dataset-profiles-second

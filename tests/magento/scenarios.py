@@ -10,12 +10,14 @@ One line per scenario: PASS/FAIL with the reason. Exit status 1 when any scenari
 """
 import argparse
 import datetime
+import http.cookiejar
 import json
 import re
 import subprocess
 import sys
 import time
 import traceback
+import urllib.parse
 import uuid
 from collections import Counter
 
@@ -116,7 +118,14 @@ class Suite:
         """fn(suite) raises Fail/AssertionError; runs after every event has arrived."""
         self.current['post'].append((desc, fn))
 
+    def device(self, fpid, label=''):
+        t = Track('device', fpid, f'device {fpid}{" " + label if label else ""}')
+        self._add(t)
+        return t
+
     def events(self, track):
+        if track.kind == 'device':
+            return self.recv.for_device(track.key)
         return self.recv.for_order(track.key) if track.kind == 'order' else self.recv.for_customer(track.key)
 
     def settle(self, tracks=None, timeout=None):
@@ -297,6 +306,137 @@ def ship_all_expected(s, t):
     s.expect(t, 'orderItemsShipped')
     s.expect(t, 'orderShipmentCompleted')
 
+
+
+# ------------------------------------------------------------------------------------------------
+# Storefront events (issue 11): the server-side capture. The browser journey (Chromium, beacon) is
+# tests/magento/browser/.
+
+def one_primary(fpid):
+    """Every storefront event: FPID the one primary identity."""
+    def fn(x, e):
+        prim = [(ns, i['id']) for ns, ids in x['identityMap'].items() for i in ids if i.get('primary')]
+        eq(prim, [('FPID', fpid)], 'primary identities')
+    return fn
+
+
+def cart_lines(expected):
+    """productListItems as {SKU: quantity}."""
+    def fn(x, e):
+        eq({i['SKU']: i.get('quantity') for i in x.get('productListItems', [])}, expected, 'cart lines')
+    return fn
+
+
+def storefront_config(*pairs):
+    """Sets website-scope config of the default website (or default scope) and cleans the config cache."""
+    for path, value in pairs:
+        code, out = xr.cli('config:set', path, str(value))
+        if code:
+            raise Fail(f'config:set {path}: {out.strip()[-200:]}')
+    xr.cli('cache:clean', 'config', 'full_page')
+
+
+@scenario('storefront: REST guest cart and checkout: openCart, addToCart x2, removeFromCart, placeOrder on one '
+          'device id derived from the cart; orderPlaced still sent', 'storefront')
+def sc_storefront_rest(s):
+    r, p = s.rest, s.p
+    cart = r.call('POST', '/guest-carts', {}, token='')
+    base = f'/guest-carts/{cart}'
+    r.call('POST', base + '/items', {'cartItem': {'sku': p['A'], 'qty': 1, 'quote_id': cart}}, token='')
+    b_item = r.call('POST', base + '/items', {'cartItem': {'sku': p['B'], 'qty': 2, 'quote_id': cart}}, token='')
+    r.call('DELETE', f'{base}/items/{b_item["item_id"]}', token='')
+    addr = dict(xr.ADDR, email=email('sfrest'))
+    r.call('POST', base + '/shipping-information', {'addressInformation': {
+        'shipping_address': addr, 'billing_address': addr,
+        'shipping_carrier_code': 'flatrate', 'shipping_method_code': 'flatrate'}}, token='')
+    oid = r.call('POST', base + '/payment-information', {'email': email('sfrest'), 'paymentMethod': {'method': 'checkmo'},
+                                                        'billingAddress': addr}, token='')
+    order = r.order(int(oid))
+    to = s.order(int(oid), 'storefront REST checkout')
+    s.expect(to, 'orderPlaced')
+    quote_id = order['quote_id']
+    fpid = xr.wait_until(lambda: xr.Received(s.edge).device_of_cart(quote_id), args.settle, 0.3)
+    if not fpid:
+        raise Fail(f'no storefront event named cart {quote_id}')
+    t = s.device(fpid, 'REST cart')
+    s.expect(t, 'openCart', check=cart_lines({p['A']: 1}), desc='openCart: the first line')
+    s.check(t, 'openCart', one_primary(fpid), 'openCart: FPID the only primary identity')
+    s.expect(t, 'addToCart', check=cart_lines({p['A']: 1}), desc='addToCart: A x1')
+    s.expect(t, 'addToCart', 'removeFromCart', check=cart_lines({p['B']: 2}), desc='removeFromCart: B x2')
+    s.expect(t, 'placeOrder', check=lambda x, e: (eq(dig(x, 'commerce.order.purchaseID'), order['increment_id'], 'purchaseID'),
+                                                 eq(dig(x, 'commerce.purchases.value'), 1, 'purchases.value'),
+                                                 eq(dig(x, 'identityMap.Email.0.id'), email('sfrest'), 'Email (non-primary)'),
+                                                 one_primary(fpid)(x, e)),
+             desc='placeOrder: the order number, the e-mail, the same device')
+    s.settle()
+
+
+@scenario('storefront: a browser session: add to cart, cart page, checkout page, sign in, sign out; the device id is '
+          'the cookie the store set; the e-mail after sign-in', 'storefront')
+def sc_storefront_browser(s):
+    r, p = s.rest, s.p
+    r.create_customer(email('sfbrowser'), 'Sam', 'Shopper')
+    b = xr.Browser()
+    status, html, _ = b.get('/customer/account/login/')
+    key = b._form_key(html)
+    if not key:
+        raise Fail(f'login page: no form key (HTTP {status})')
+    pid = r.call('GET', f'/products/{p["A"]}')['id']
+    status, _, _ = b.post('/checkout/cart/add/', {'form_key': key, 'product': pid, 'qty': 2}, ajax=True)
+    cookie = next((c.value for c in b.jar if c.name == 'xdm_relay_fpid'), None)
+    if not cookie:
+        raise Fail(f'add to cart (HTTP {status}) set no xdm_relay_fpid cookie')
+    b.get('/checkout/cart/')
+    b.get('/checkout/')
+    b.storefront_login(email('sfbrowser'), 'Passw0rd!Relay')
+    b.get('/customer/account/logout/')
+    eq(next((c.value for c in b.jar if c.name == 'xdm_relay_fpid'), None), cookie, 'the device cookie after sign-out')
+    t = s.device(cookie, 'browser session')
+    t.unordered = True    # each request is its own FPM worker: arrival order is free
+    s.expect(t, 'openCart', 'addToCart', check=cart_lines({p['A']: 2}), desc='addToCart: A x2')
+    s.check(t, 'addToCart', one_primary(cookie), 'addToCart: FPID = the cookie, the only primary identity')
+    s.expect(t, 'shoppingCartView', check=cart_lines({p['A']: 2}), desc='shoppingCartView: the whole cart')
+    s.expect(t, 'initiateCheckout', check=cart_lines({p['A']: 2}), desc='initiateCheckout: the whole cart')
+    s.expect(t, 'signIn', check=lambda x, e: eq(dig(x, 'identityMap.Email.0.id'), email('sfbrowser'), 'Email after sign-in'),
+             desc='signIn names the customer')
+    s.expect(t, 'signOut')
+    s.settle()
+
+
+@scenario('storefront consent: an mg_dnt cookie, or Cookie Restriction Mode without consent: no event, no cookie; '
+          'with consent given: events again', 'storefront')
+def sc_storefront_consent(s):
+    r, p = s.rest, s.p
+    pid = r.call('GET', f'/products/{p["B"]}')['id']
+    before = len(xr.Received(s.edge).order)
+
+    def shop(cookies=()):
+        b = xr.Browser()
+        for name, value in cookies:
+            b.jar.set_cookie(http.cookiejar.Cookie(0, name, value, None, False, '127.0.0.1', False, False, '/', True,
+                                                   False, None, False, None, None, {}))
+        status, html, _ = b.get('/customer/account/login/')
+        b.post('/checkout/cart/add/', {'form_key': b._form_key(html), 'product': pid, 'qty': 1}, ajax=True)
+        b.get('/checkout/cart/')
+        return next((c.value for c in b.jar if c.name == 'xdm_relay_fpid'), None)
+
+    eq(shop([('mg_dnt', 'track')]), None, 'device cookie with mg_dnt')
+    storefront_config(('web/cookie/cookie_restriction', 1))
+    try:
+        eq(shop(), None, 'device cookie under Cookie Restriction Mode without consent')
+        allowed = shop([('user_allowed_save_cookie', urllib.parse.quote(json.dumps({'1': 1})))])
+    finally:
+        storefront_config(('web/cookie/cookie_restriction', 0))
+    time.sleep(3)
+    received = xr.Received(s.edge)
+    leaked = [e['name'] for e in received.order[before:] if xr.device(e['xdm']) and xr.device(e['xdm']) != allowed]
+    eq(leaked, [], 'storefront events without consent')
+    if not allowed:
+        raise Fail('consent given (user_allowed_save_cookie) but no device cookie was set')
+    t = s.device(allowed, 'consent given')
+    t.unordered = True
+    s.expect(t, 'openCart', 'addToCart', 'shoppingCartView')
+    s.settle()
 
 # ------------------------------------------------------------------------------------------------
 # Orders
@@ -1103,7 +1243,8 @@ def main_phase():
     st = S.edge.stats()
     tracked = {(t.kind, t.key) for t in S.tracks}
     stray = [e for e in S.recv.order if (('order', xr.dig(e['xdm'], 'commerce.order.purchaseID')) not in tracked
-                                         and ('customer', xr.customer_key(e['xdm'])) not in tracked)]
+                                         and ('customer', xr.customer_key(e['xdm'])) not in tracked
+                                         and ('device', xr.device(e['xdm'])) not in tracked)]
     refused = {k: v for k, v in st['requestsByStatus'].items() if not k.startswith('2')}
     if refused.get('400', 0) <= S.probes:
         refused.pop('400', None)

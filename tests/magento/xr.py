@@ -39,6 +39,21 @@ EVENT_BY_TYPE = {
     'userAccount.backofficeCreateProfile': 'accountCreated',
     'userAccount.backofficeUpdateProfile': 'accountUpdated',
     'userAccount.backofficeDeleteProfile': 'accountDeleted',
+    # storefront events, by Adobe's storefront SDK names
+    'web.webpagedetails.pageViews': 'pageView',
+    'commerce.productViews': 'productPageView',
+    'commerce.productListAdds': 'addToCart',
+    'commerce.productListOpens': 'openCart',
+    'commerce.productListRemovals': 'removeFromCart',
+    'commerce.productListViews': 'shoppingCartView',
+    'commerce.checkouts': 'initiateCheckout',
+    'commerce.purchases': 'placeOrder',
+    'userAccount.login': 'signIn',
+    'userAccount.logout': 'signOut',
+    'userAccount.createProfile': 'createAccount',
+    'userAccount.updateProfile': 'editAccount',
+    'searchRequest': 'searchRequestSent',
+    'searchResponse': 'searchResponseReceived',
 }
 
 ADDR = {
@@ -69,6 +84,13 @@ def event_name(xdm):
     if t:
         return EVENT_BY_TYPE.get(t, t)
     return 'profileDeleted' if dig(xdm, 'userAccount.status') == 'disabled' else 'profileRecord'
+
+
+def device(xdm):
+    """The first-party device id of a storefront event (None for back-office events and profiles)."""
+    for ident in dig(xdm, 'identityMap.FPID', []) or []:
+        return str(ident.get('id'))
+    return None
 
 
 def customer_key(xdm):
@@ -340,10 +362,20 @@ class Received:
         return self
 
     def for_order(self, increment_id):
-        return [e for e in self.order if dig(e['xdm'], 'commerce.order.purchaseID') == increment_id]
+        return [e for e in self.order if dig(e['xdm'], 'commerce.order.purchaseID') == increment_id and not device(e['xdm'])]
 
     def for_customer(self, cid):
-        return [e for e in self.order if not dig(e['xdm'], 'commerce.order.purchaseID') and customer_key(e['xdm']) == str(cid)]
+        return [e for e in self.order if not dig(e['xdm'], 'commerce.order.purchaseID') and not device(e['xdm'])
+                and customer_key(e['xdm']) == str(cid)]
+
+    def for_device(self, fpid):
+        """The storefront events of one shopper's device."""
+        return [e for e in self.order if device(e['xdm']) == fpid]
+
+    def device_of_cart(self, cart_id):
+        """The device id named by the first storefront event of a cart (None until one arrived)."""
+        return next((device(e['xdm']) for e in self.order
+                     if device(e['xdm']) and dig(e['xdm'], 'commerce.cart.cartID') == str(cart_id)), None)
 
 
 def cli(*args, timeout=600, env=None):

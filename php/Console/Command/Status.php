@@ -65,18 +65,24 @@ class Status extends Command
         }
         $output->writeln('Settings: ' . json_encode($settings, JSON_UNESCAPED_SLASHES));
         $table = new Table($output);
-        $table->setHeaders(['Website', 'Back office events', 'Profiles', 'Datastream', 'Dataset', 'Profile dataset']);
+        $table->setHeaders([
+            'Website', 'Back office events', 'Profiles', 'Storefront events', 'Datastream', 'Dataset',
+            'Profile dataset', 'Storefront datastream',
+        ]);
         foreach ($this->storeManager->getWebsites() as $website) {
             $id = (int) $website->getId();
             $events = $this->config->eventDestination($id);
             $profiles = $this->config->profileDestination($id);
+            $storefront = $this->config->storefrontDestination($id);
             $table->addRow([
                 $website->getCode(),
                 $this->config->backofficeEnabled($id) ? 'on' : 'off',
                 $this->config->profilesEnabled($id) ? 'on' : 'off',
+                $this->storefrontState($id),
                 $events['datastream_id'],
                 $events['dataset_id'] ?? '',
                 $profiles['dataset_id'] ?? '',
+                $storefront['datastream_id'],
             ]);
         }
         $table->render();
@@ -93,5 +99,25 @@ class Status extends Command
             }
         }
         return 0;
+    }
+
+    /**
+     * The storefront stream of a website in a few words: on/off, beacon, Web SDK, mg_dnt.
+     *
+     * @param int $websiteId
+     * @return string
+     */
+    private function storefrontState(int $websiteId): string
+    {
+        if (!$this->config->storefrontEnabled($websiteId)) {
+            return 'off';
+        }
+        $parts = ['on'];
+        $parts[] = $this->config->beaconEnabled($websiteId) ? 'beacon' : 'no beacon';
+        if ($this->config->webSdkDeployed($websiteId)) {
+            $parts[] = 'Web SDK sends page views';
+        }
+        $parts[] = $this->config->respectsDnt($websiteId) ? 'mg_dnt respected' : 'mg_dnt ignored';
+        return implode(', ', $parts);
     }
 }
