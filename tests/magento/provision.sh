@@ -182,12 +182,6 @@ else
     if [[ $line == @* ]]; then code=${line%%:*}; scope=(--scope=websites "--scope-code=${code#@}"); kv=${line#*:}; fi
     mage config:set "${scope[@]}" "${kv%%=*}" "${kv#*=}" || { tail -5 "$LOG" >&2; fail "config:set $line"; }
   done <<< "$CONFIG"
-  # storefront events with the browser beacon, mg_dnt respected: written directly, because
-  # config:set refuses paths the admin section does not declare (yet)
-  for path in xdm_relay/storefront/enabled xdm_relay/storefront/beacon xdm_relay/storefront/respect_dnt; do
-    mariadb -uroot -e "insert into $DB_NAME.core_config_data (scope, scope_id, path, value) values ('default', 0, '$path', '1')
-      on duplicate key update value = '1'"
-  done
   # the tenant id stays unset on purpose (a shipment with an alphanumeric tracking number must still be sent)
   mariadb -uroot -e "delete from $DB_NAME.core_config_data where path='xdm_relay/general/tenant_id'"
   mage cache:flush config
