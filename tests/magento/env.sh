@@ -6,6 +6,7 @@ MAGENTO_TARBALL=${MAGENTO_TARBALL:-$SHARED/magento/magento-2.4.6.tar.zst}
 MAGENTO_INSTALLER=${MAGENTO_INSTALLER:-$SHARED/magento/install-magento.sh}
 MAGENTO_DIR=${MAGENTO_DIR:-/srv/magento}              # the installer's TARGET
 MAGENTO_PORT=${MAGENTO_PORT:-8080}
+DB_NAME=${DB_NAME:-magento}                         # the store's database (the installer's DB_NAME)
 MAGENTO_URL=http://127.0.0.1:$MAGENTO_PORT
 MAGENTO_SRC=$MAGENTO_DIR/src
 MAGENTO_CLI=$MAGENTO_DIR/magento

@@ -94,7 +94,7 @@ mkdir -p "$MODULE_DIR"
 MODULE_SRC=${MODULE_SRC:-$REPO/php}   # another tree of the module (e.g. an older commit's) for comparisons
 CHANGES=$(rsync -a --delete --checksum -i "$MODULE_SRC/" "$MODULE_DIR/" | grep -v '^\.d' || true)
 ENABLED=$(php -r '$c = include "'"$MAGENTO_SRC"'/app/etc/config.php"; echo $c["modules"]["XdmRelay_Connector"] ?? "missing";')
-IN_DB=$(mariadb -uroot -N -e "select schema_version from magento.setup_module where module='XdmRelay_Connector'" 2>/dev/null || true)
+IN_DB=$(mariadb -uroot -N -e "select schema_version from $DB_NAME.setup_module where module='XdmRelay_Connector'" 2>/dev/null || true)
 COMPILED_OK=0
 [ -f "$XR_STATE/module.compiled" ] && [ "$(cat "$XR_STATE/module.compiled")" = "$(cd "$MODULE_DIR" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)" ] \
   && [ -f "$MAGENTO_SRC/generated/metadata/global.php" ] && COMPILED_OK=1
@@ -120,8 +120,8 @@ if ! alive "$FPM_PID"; then s=$(now); fpm_start; row "php-fpm (re)start" done "$
 
 # 4. A second website --------------------------------------------------------------------------
 s=$(now)
-if [ "$(mariadb -uroot -N -e "select count(*) from magento.store_website w join magento.store s on s.website_id = w.website_id
-      join magento.sales_sequence_meta m on m.store_id = s.store_id where w.code='second'")" -gt 0 ]; then
+if [ "$(mariadb -uroot -N -e "select count(*) from $DB_NAME.store_website w join $DB_NAME.store s on s.website_id = w.website_id
+      join $DB_NAME.sales_sequence_meta m on m.store_id = s.store_id where w.code='second'")" -gt 0 ]; then
   row "second website" skipped "$s"
 else
   (cd "$MAGENTO_SRC" && php -d memory_limit=-1 "$REPO/tests/magento/second-website.php") >> "$LOG" 2>&1 || { tail -20 "$LOG" >&2; fail "second website"; }
@@ -171,7 +171,7 @@ carriers/freeshipping/free_shipping_subtotal=0"
 # (Magento\Payment\Model\Method\Free::getConfigPaymentAction): the invoice is created and committed inside
 # the order save, the "online capture" case of W4, with core code only.
 CONFIG_HASH=$(echo "$CONFIG" | sha256sum | cut -c1-16)
-if [ "$(cat "$XR_STATE/config.stamp" 2>/dev/null)" = "$CONFIG_HASH" ] && [ "$(mariadb -uroot -N -e "select value from magento.core_config_data where path='xdm_relay/general/edge_url' and scope='default'")" = "$EDGE_URL" ]; then
+if [ "$(cat "$XR_STATE/config.stamp" 2>/dev/null)" = "$CONFIG_HASH" ] && [ "$(mariadb -uroot -N -e "select value from $DB_NAME.core_config_data where path='xdm_relay/general/edge_url' and scope='default'")" = "$EDGE_URL" ]; then
   row "module configuration" skipped "$s"
 else
   while IFS= read -r line; do
@@ -180,7 +180,7 @@ else
     mage config:set "${scope[@]}" "${kv%%=*}" "${kv#*=}" || { tail -5 "$LOG" >&2; fail "config:set $line"; }
   done <<< "$CONFIG"
   # the tenant id stays unset on purpose (a shipment with an alphanumeric tracking number must still be sent)
-  mariadb -uroot -e "delete from magento.core_config_data where path='xdm_relay/general/tenant_id'"
+  mariadb -uroot -e "delete from $DB_NAME.core_config_data where path='xdm_relay/general/tenant_id'"
   mage cache:flush config
   echo "$CONFIG_HASH" > "$XR_STATE/config.stamp"
   row "module configuration" done "$s"

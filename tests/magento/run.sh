@@ -8,7 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source tests/magento/env.sh
-export MAGENTO_URL EDGE_URL MAGENTO_CLI MAGENTO_SRC ADMIN_USER ADMIN_PASS
+export MAGENTO_URL EDGE_URL MAGENTO_CLI MAGENTO_SRC ADMIN_USER ADMIN_PASS DB_NAME
 T0=$(date +%s)
 echo "== real Magento 2.4.6 store: provisioning"
 bash tests/magento/provision.sh || exit 1

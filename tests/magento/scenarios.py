@@ -32,6 +32,7 @@ ap.add_argument('--settle', type=float, default=10.0, help='seconds to wait for 
 args = ap.parse_args()
 
 RUN = uuid.uuid4().hex[:6]
+DB = __import__('os').environ.get('DB_NAME', 'magento')   # the store's database (the installer's DB_NAME)
 SCENARIOS = []
 
 
@@ -774,7 +775,7 @@ def config_page(s):
 
 def saved_values():
     return dict(line.split('\t', 1) for line in subprocess.run(
-        ['mariadb', '-uroot', '-N', '-e', "select concat(scope,':',scope_id,':',path), value from magento.core_config_data "
+        ['mariadb', '-uroot', '-N', '-e', "select concat(scope,':',scope_id,':',path), value from " + DB + ".core_config_data "
                                            "where path like 'xdm_relay/%'"],
         capture_output=True, text=True).stdout.splitlines() if '\t' in line)
 
@@ -862,7 +863,7 @@ def sc_admin_bad_input(s):
                 subprocess.run([xr.MAGENTO_CLI, 'config:set', path, before], capture_output=True)
         elif not errors:
             problems.append(f'{field}={value!r}: refused without a message')
-    subprocess.run(['mariadb', '-uroot', '-e', "delete from magento.core_config_data where path in "
+    subprocess.run(['mariadb', '-uroot', '-e', "delete from " + DB + ".core_config_data where path in "
                     "('xdm_relay/history/from','xdm_relay/history/to')"])
     subprocess.run([xr.MAGENTO_CLI, 'cache:clean', 'config'], capture_output=True)
     if problems:
@@ -885,7 +886,7 @@ def sc_admin_test_connection(s):
 @scenario('admin: Start sync without dates is refused with a clear message', 'store')
 def sc_admin_start_nodates(s):
     b = admin(s)
-    subprocess.run(['mariadb', '-uroot', '-e', "delete from magento.core_config_data where path in "
+    subprocess.run(['mariadb', '-uroot', '-e', "delete from " + DB + ".core_config_data where path in "
                     "('xdm_relay/history/from','xdm_relay/history/to')"])
     subprocess.run([xr.MAGENTO_CLI, 'cache:clean', 'config'], capture_output=True)
     status, body, _ = b.post('/admin/xdm_relay/history/start/', {'form_key': b.form_key}, ajax=True)
@@ -906,9 +907,9 @@ def sc_admin_start(s):
     form['form_key'] = b.form_key
     b.post('/admin/admin/system_config/save/section/xdm_relay/', form)
     status, body, _ = b.post('/admin/xdm_relay/history/start/', {'form_key': b.form_key}, ajax=True)
-    subprocess.run(['mariadb', '-uroot', '-e', "delete from magento.core_config_data where path in "
+    subprocess.run(['mariadb', '-uroot', '-e', "delete from " + DB + ".core_config_data where path in "
                     "('xdm_relay/history/from','xdm_relay/history/to')"])
-    subprocess.run(['mariadb', '-uroot', '-e', "delete from magento.flag where flag_code like 'xdm_relay%'"])
+    subprocess.run(['mariadb', '-uroot', '-e', "delete from " + DB + ".flag where flag_code like 'xdm_relay%'"])
     subprocess.run([xr.MAGENTO_CLI, 'cache:clean', 'config'], capture_output=True)
     try:
         res = json.loads(body)
