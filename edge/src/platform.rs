@@ -40,6 +40,19 @@ pub struct Dataset {
     pub class: SchemaClass,
     #[serde(default)]
     pub name: Option<String>,
+    /// What became of the dataset's schema: there (default), deleted after the dataset was
+    /// created (the Schema Registry answers 404), or none (a dataset without `schemaRef`).
+    #[serde(default)]
+    pub schema: SchemaState,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SchemaState {
+    #[default]
+    Present,
+    Deleted,
+    None,
 }
 
 /// The tenant field group: custom fields under `commerce.order._<tenant>` and
@@ -271,10 +284,11 @@ pub fn dataset(config: &PlatformConfig, sandbox: &str, id: &str) -> Answer {
     match config.datasets.iter().find(|d| d.id == id && d.sandbox == sandbox) {
         Some(d) => {
             let mut body = BTreeMap::new();
-            body.insert(d.id.clone(), json!({
-                "name": d.name.clone().unwrap_or_else(|| d.id.clone()),
-                "schemaRef": {"id": config.schema_id(d), "contentType": "application/vnd.adobe.xed+json;version=1"},
-            }));
+            let mut entry = json!({"name": d.name.clone().unwrap_or_else(|| d.id.clone())});
+            if d.schema != SchemaState::None {
+                entry["schemaRef"] = json!({"id": config.schema_id(d), "contentType": "application/vnd.adobe.xed+json;version=1"});
+            }
+            body.insert(d.id.clone(), entry);
             (200, json!(body))
         }
         None => catalog_error(404, format!("Dataset {id} not found")),
@@ -288,7 +302,7 @@ pub fn schema(library: &Library, config: &PlatformConfig, sandbox: &str, id: &st
         return (406, json!({"type": "/placeholder/type/uri", "status": 406, "title": "NotAcceptableError",
             "detail": "this emulator serves schemas as application/vnd.adobe.xed-full+json; version=1 only"}));
     }
-    let found = config.datasets.iter().find(|d| d.sandbox == sandbox && (config.schema_id(d) == id || format!("_{}.schemas.{}", config.tenant_id, d.id) == id));
+    let found = config.datasets.iter().find(|d| d.sandbox == sandbox && d.schema == SchemaState::Present && (config.schema_id(d) == id || format!("_{}.schemas.{}", config.tenant_id, d.id) == id));
     match found {
         Some(d) => (200, schema_document(library, config, d)),
         None => (404, json!({"type": "/placeholder/type/uri", "status": 404, "title": "NotFoundError", "detail": format!("Object {id} with version 1 not found")})),
