@@ -24,4 +24,18 @@ class EventName
     public const PROFILE_RECORD = 'profileRecord';
     public const PROFILE_DELETED = 'profileDeleted';
     public const HISTORICAL_ORDER = 'historicalOrder';
+    public const PAGE_VIEW = 'pageView';
+    public const PRODUCT_PAGE_VIEW = 'productPageView';
+    public const ADD_TO_CART = 'addToCart';
+    public const OPEN_CART = 'openCart';
+    public const REMOVE_FROM_CART = 'removeFromCart';
+    public const SHOPPING_CART_VIEW = 'shoppingCartView';
+    public const INITIATE_CHECKOUT = 'initiateCheckout';
+    public const PLACE_ORDER = 'placeOrder';
+    public const SIGN_IN = 'signIn';
+    public const SIGN_OUT = 'signOut';
+    public const CREATE_ACCOUNT = 'createAccount';
+    public const EDIT_ACCOUNT = 'editAccount';
+    public const SEARCH_REQUEST_SENT = 'searchRequestSent';
+    public const SEARCH_RESPONSE_RECEIVED = 'searchResponseReceived';
 }
