@@ -303,7 +303,8 @@ fn namespaces(v: &Value) -> Result<Namespaces, ConfigError> {
             "email" => ns.email = code,
             "customer_id" => ns.customer_id = code,
             "ecid" => ns.ecid = code,
-            _ => return Err(err(&path, "unknown namespace; expected email, customer_id or ecid")),
+            "fpid" => ns.fpid = code,
+            _ => return Err(err(&path, "unknown namespace; expected email, customer_id, ecid or fpid")),
         }
     }
     Ok(ns)
