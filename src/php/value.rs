@@ -3,9 +3,7 @@
 //! destinations are parsed from. Neither can panic: keys that are not UTF-8, invalid strings,
 //! references, objects and self-containing arrays all come out as values the mapping names.
 
-use ext_php_rs::ffi::{
-    zend_hash_get_current_data_ex, zend_hash_get_current_key_zval_ex, zend_hash_move_forward_ex, HashPosition,
-};
+use ext_php_rs::ffi::{zend_hash_index_find, zend_hash_str_find, Bucket};
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
@@ -45,50 +43,69 @@ impl Node for PhpArray {
     }
 
     fn get(&self, key: &str) -> Option<&dyn Node> {
-        // A hash lookup; numeric text finds the integer key, as `$array["7"]` does in PHP.
-        self.0.get(key).map(|z| PhpValue::of(z) as &dyn Node)
+        // Numeric text finds the integer key, as `$array["7"]` does in PHP; ext-php-rs handles
+        // that case. The mapping's own keys are names: one engine lookup, nothing else.
+        if key.as_bytes().first().is_none_or(|b| b.is_ascii_digit() || *b == b'-') {
+            return self.0.get(key).map(|z| PhpValue::of(z) as &dyn Node);
+        }
+        // SAFETY: the table is a live array borrowed for `&self`; the engine reads `key.len()`
+        // bytes of `key` and returns null or a pointer to a value inside the table, which is
+        // not modified while borrowed.
+        let found = unsafe { zend_hash_str_find(&self.0, key.as_ptr().cast(), key.len()) };
+        // SAFETY: as above, a non-null result points into the borrowed table.
+        unsafe { found.as_ref() }.map(|z| PhpValue::of(z) as &dyn Node)
     }
 
     fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Reads the table's storage directly: a scan over its slots, no key copied. Deleted
+    /// slots are skipped, as the engine's iteration does.
     fn entry_from(&self, at: usize) -> Option<(usize, Key<'_>, &dyn Node)> {
-        let mut pos = HashPosition::try_from(at).ok()?;
-        let table: *const ZendHashTable = &self.0;
-        let mut key = Zval::new();
-        // SAFETY: `table` is a live array borrowed for `&self`; the engine's position API
-        // skips deleted slots and returns null past the end. The data pointer points into the
-        // table, which is not modified while borrowed.
-        let value = unsafe {
-            let data = zend_hash_get_current_data_ex(table.cast_mut(), &mut pos);
-            if data.is_null() {
-                return None;
+        let table = &self.0;
+        let used = table.nNumUsed as usize;
+        // SAFETY: `u.flags` is the flags word of every array.
+        if unsafe { table.u.flags } & HASH_FLAG_PACKED != 0 {
+            // A packed array (a list) keeps the member with key `k` in slot `k`; its slot
+            // layout differs between PHP versions, so the engine reads it.
+            return (at..used).find_map(|pos| {
+                // SAFETY: the table is live and borrowed for `&self`; the engine returns null
+                // for an empty slot or a pointer to a value inside the table.
+                let found = unsafe { zend_hash_index_find(table, pos as u64) };
+                // SAFETY: as above, a non-null result points into the borrowed table.
+                unsafe { found.as_ref() }.map(|z| (pos + 1, Key::Index(pos as i64), PhpValue::of(z) as &dyn Node))
+            });
+        }
+        for pos in at..used {
+            // SAFETY: a hashed array's storage is `nNumUsed` buckets at `arData` (the same
+            // layout in every PHP 8), alive and unchanged while the table is borrowed.
+            let bucket: &Bucket = unsafe { &*table.__bindgen_anon_1.arData.add(pos) };
+            if bucket.val.get_type() == DataType::Undef {
+                continue;
             }
-            zend_hash_get_current_key_zval_ex(table, &mut key, &pos);
-            zend_hash_move_forward_ex(table.cast_mut(), &mut pos);
-            &*data
-        };
-        let key = match key.long() {
-            Some(index) => Key::Index(index),
-            None => match key.zend_str() {
-                Some(name) => {
-                    let bytes = name.as_bytes();
-                    // SAFETY: the key is the bucket's own zend_string; `key` only holds one
-                    // more reference to it. The bucket keeps it alive, unchanged, for as long
-                    // as the table is borrowed, which is the lifetime given here.
-                    let bytes: &[u8] = unsafe { std::slice::from_raw_parts(bytes.as_ptr(), bytes.len()) };
-                    match std::str::from_utf8(bytes) {
-                        Ok(name) => Key::Name(name),
-                        Err(_) => Key::Bytes(bytes),
-                    }
+            let key = if bucket.key.is_null() {
+                Key::Index(bucket.h as i64)
+            } else {
+                // SAFETY: a non-null bucket key is the bucket's zend_string, which the table
+                // keeps alive and unchanged while borrowed; its `len` bytes start at `val`.
+                let bytes: &[u8] = unsafe {
+                    let name = &*bucket.key;
+                    std::slice::from_raw_parts(name.val.as_ptr().cast::<u8>(), name.len)
+                };
+                match std::str::from_utf8(bytes) {
+                    Ok(name) => Key::Name(name),
+                    Err(_) => Key::Bytes(bytes),
                 }
-                None => Key::Index(at as i64),
-            },
-        };
-        Some((pos as usize, key, PhpValue::of(value)))
+            };
+            return Some((pos + 1, key, PhpValue::of(&bucket.val)));
+        }
+        None
     }
 }
+
+/// `HASH_FLAG_PACKED` of `zend_hash.h` (the same bit in every PHP 8).
+const HASH_FLAG_PACKED: u32 = 1 << 2;
 
 impl Node for PhpValue {
     fn kind(&self) -> Kind<'_> {
