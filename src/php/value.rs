@@ -73,7 +73,9 @@ fn type_of(zval: &Zval) -> u32 {
 /// Asks the CPU to start loading an array's hash slots and first members, so that the lookups
 /// that follow find them in cache. The mapping takes the arrays of a list (an order's items)
 /// one after the other: their loads overlap instead of each lookup waiting for memory in turn,
-/// which is where the reading time went (`perf annotate` of `zend_hash_str_find`).
+/// which is where the reading time went (`perf annotate` of `zend_hash_str_find`). Other
+/// architectures simply wait.
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
 fn prefetch(table: &ZendHashTable) {
     #[cfg(target_arch = "x86_64")]
     {
