@@ -86,7 +86,7 @@ class Attributes extends Command
                 continue;
             }
             (new Table($output))
-                ->setHeaders(['level', 'sent by the store', 'filled on latest orders', 'in the schema', 'match', 'hint'])
+                ->setHeaders(['level', 'sent by the store', 'latest orders', 'in the schema', 'match', 'hint'])
                 ->setRows($rows)
                 ->render();
         }
