@@ -997,6 +997,10 @@ def sc_dc_report(s):
             raise Fail(f'xdm-relay:attributes (exit {rc}): {cli_rows or out[-400:]}')
         if res['fetched_at'] not in out:
             raise Fail('the command did not show the cached report\'s time')
+        # per website: the second website's own datasets (not in the emulator's sandbox: a 404 each)
+        rc, out = xr.cli('xdm-relay:attributes', '--website', '2', '--refresh')   # website 2 = 'second' (provisioning)
+        if 'dataset-events-second' not in out or 'dataset-events-main' in out or 'dataset-profiles-second' not in out:
+            raise Fail(f'xdm-relay:attributes --website (second) did not report its datasets: {out[-300:]}')
         # the schema changes in AEP: the cached report stays until Refresh
         edge.platform({'tenantFields': {'order': ['remote_ip', 'shipping_description', 'customer_note'], 'item': ['product_type']}})
         rc, out = xr.cli('xdm-relay:attributes')

@@ -54,7 +54,11 @@ class Attributes extends Command
             if (!$dataset['ok']) {
                 $failed = true;
                 $output->writeln(sprintf('<comment>%s</comment> (%s)', $dataset['dataset_id'], $roles));
-                $output->writeln(sprintf('<error>ERROR (HTTP %d): %s</error>', $dataset['status'], $dataset['error']));
+                $output->writeln(sprintf(
+                    '<error>ERROR%s: %s</error>',
+                    $dataset['status'] > 0 ? sprintf(' (HTTP %d)', $dataset['status']) : '',
+                    $dataset['error']
+                ));
                 continue;
             }
             $output->writeln(sprintf(
