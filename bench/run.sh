@@ -34,5 +34,8 @@ echo "  RSS per worker after 4 400 requests: ${rss} MB"
 echo "== Historical sync of $HISTORY_ORDERS synthetic orders"
 php -d "extension=$SO" bench/history_bench.php "$EDGE" "$WORK/hist-spool" "$HISTORY_ORDERS"
 
+echo "== PHP-FPM: emit latency while the sender drains a backlog (bench/fpm_latency.sh)"
+bash bench/fpm_latency.sh
+
 echo "== Delivery (bench/delivery.sh)"
 bash bench/delivery.sh

@@ -34,16 +34,6 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
-        serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(a) => Value::List(a.iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
-    }
-}
 
 /// A Magento order item as `getData()` gives it: every value a string.
 fn item(i: usize) -> serde_json::Value {
@@ -66,7 +56,7 @@ pub fn payload(items: usize) -> Value {
     let address = serde_json::json!({"firstname": "Jane", "lastname": "Doe", "street": "1 Main St\nApt 2", "city": "Austin",
         "region": "Texas", "postcode": "78701", "country_id": "US", "telephone": "+1 512 555 0100"});
     let docs: Vec<_> = (1..=items).map(doc_item).collect();
-    from_json(&serde_json::json!({
+    Value::from(&serde_json::json!({
         "order": {
             "entity_id": "310", "increment_id": "000000310", "created_at": "2024-05-01 10:15:29", "updated_at": "2024-05-01 10:15:31",
             "customer_id": "42", "customer_email": "jane@example.com", "customer_is_guest": "0", "order_currency_code": "USD",

@@ -6,6 +6,7 @@
 
 pub mod delivery;
 pub mod mapping;
+pub mod platform;
 pub mod settings;
 pub mod php;
 

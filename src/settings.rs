@@ -13,6 +13,8 @@ use crate::mapping::{MapSettings, Namespaces, Value};
 
 pub const DEFAULT_EDGE_URL: &str = "https://server.adobedc.net";
 pub const DEFAULT_IMS_URL: &str = "https://ims-na1.adobelogin.com/ims/token/v3";
+/// Adobe's Platform APIs (Catalog Service, Schema Registry): the admin's data customization report.
+pub const DEFAULT_PLATFORM_URL: &str = "https://platform.adobe.io";
 pub const DEFAULT_SCOPES: &str = "openid,AdobeID,read_organizations,additional_info.projectedProductContext,session";
 /// The Edge refuses request bodies over 64 KiB.
 pub const EDGE_MAX_BODY_BYTES: usize = 65_536;
@@ -28,6 +30,7 @@ pub struct OAuth {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub edge_url: String,
+    pub platform_url: String,
     pub org_id: Option<String>,
     pub auth: Option<OAuth>,
     pub map: MapSettings,
@@ -54,6 +57,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             edge_url: DEFAULT_EDGE_URL.to_string(),
+            platform_url: DEFAULT_PLATFORM_URL.to_string(),
             org_id: None,
             auth: None,
             map: MapSettings::default(),
@@ -109,6 +113,7 @@ impl Settings {
             }
             match key.as_str() {
                 "edge_url" => s.edge_url = url(key, v)?,
+                "platform_url" => s.platform_url = url(key, v)?,
                 "org_id" => s.org_id = Some(org_id(key, v)?),
                 "auth" => s.auth = Some(oauth(v)?),
                 "environment_id" => s.map.environment_id = non_empty(key, v)?,
@@ -152,7 +157,7 @@ fn url(key: &str, v: &Value) -> Result<String, ConfigError> {
     Ok(s.trim_end_matches('/').to_string())
 }
 
-/// The Edge and IMS URLs carry the client secret and bearer tokens: only `https`, except to
+/// The Edge, IMS and Platform URLs carry the client secret and bearer tokens: only `https`, except to
 /// this machine (the emulator, a local proxy). No credentials in the URL itself, no control
 /// characters or spaces (they would end up in a request line).
 pub fn check_url(s: &str) -> Result<(), String> {
@@ -298,7 +303,8 @@ fn namespaces(v: &Value) -> Result<Namespaces, ConfigError> {
             "email" => ns.email = code,
             "customer_id" => ns.customer_id = code,
             "ecid" => ns.ecid = code,
-            _ => return Err(err(&path, "unknown namespace; expected email, customer_id or ecid")),
+            "fpid" => ns.fpid = code,
+            _ => return Err(err(&path, "unknown namespace; expected email, customer_id, ecid or fpid")),
         }
     }
     Ok(ns)
@@ -355,7 +361,7 @@ mod tests {
     #[test]
     fn a_misplaced_secret_is_never_quoted() {
         let secret = "p8e-Sup3rS3cretValue";
-        for key in ["org_id", "tenant_id", "batch_max_events", "edge_url"] {
+        for key in ["org_id", "tenant_id", "batch_max_events", "edge_url", "platform_url"] {
             let e = parse(&[(key, Value::Str(secret.into()))]).unwrap_err();
             assert!(!e.to_string().contains("Sup3r"), "{e}");
             assert!(e.to_string().contains(key), "{e}");

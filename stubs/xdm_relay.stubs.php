@@ -22,7 +22,17 @@ namespace XdmRelay {
 
         public const ACCOUNT_UPDATED = 'accountUpdated';
 
+        public const ADD_TO_CART = 'addToCart';
+
+        public const CREATE_ACCOUNT = 'createAccount';
+
+        public const EDIT_ACCOUNT = 'editAccount';
+
         public const HISTORICAL_ORDER = 'historicalOrder';
+
+        public const INITIATE_CHECKOUT = 'initiateCheckout';
+
+        public const OPEN_CART = 'openCart';
 
         public const ORDER_CANCELLED = 'orderCancelled';
 
@@ -40,9 +50,27 @@ namespace XdmRelay {
 
         public const ORDER_SHIPMENT_COMPLETED = 'orderShipmentCompleted';
 
+        public const PAGE_VIEW = 'pageView';
+
+        public const PLACE_ORDER = 'placeOrder';
+
+        public const PRODUCT_PAGE_VIEW = 'productPageView';
+
         public const PROFILE_DELETED = 'profileDeleted';
 
         public const PROFILE_RECORD = 'profileRecord';
+
+        public const REMOVE_FROM_CART = 'removeFromCart';
+
+        public const SEARCH_REQUEST_SENT = 'searchRequestSent';
+
+        public const SEARCH_RESPONSE_RECEIVED = 'searchResponseReceived';
+
+        public const SHOPPING_CART_VIEW = 'shoppingCartView';
+
+        public const SIGN_IN = 'signIn';
+
+        public const SIGN_OUT = 'signOut';
 
         public function __construct() {}
     }

@@ -63,7 +63,7 @@ fn leaf_paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
 fn every_document_validates_against_the_official_xdm_schemas() {
     let cases = mapped_cases();
     let events: BTreeSet<&str> = cases.values().map(|(e, _)| e.as_str()).collect();
-    assert_eq!(events.len(), 14, "every contract event has a case: {events:?}");
+    assert_eq!(events.len(), xdm_relay::mapping::EVENTS.len(), "every contract event has a case: {events:?}");
     let docs: Vec<&Value> = cases.values().map(|(_, d)| d).collect();
     let file = temp_file("docs.json", &serde_json::to_string(&docs).unwrap());
     let out = Command::new("python3")
@@ -136,9 +136,165 @@ fn every_document_has_exactly_one_primary_identity() {
             })
             .collect();
         assert_eq!(primaries.len(), 1, "{name}: {primaries:?}");
-        let expected_ns = if event.starts_with("account") || event.starts_with("profile") { "CustomerId" } else { "Email" };
+        let expected_ns = if STOREFRONT.contains(&event.as_str()) {
+            "FPID"
+        } else if event.starts_with("account") || event.starts_with("profile") {
+            "CustomerId"
+        } else {
+            "Email"
+        };
         assert_eq!(primaries[0].0, expected_ns, "{name}");
     }
+}
+
+/// The storefront events (Adobe's storefront SDK names) and Data Connection's eventTypes.
+const STOREFRONT: &[&str] = &[
+    "pageView", "productPageView", "addToCart", "openCart", "removeFromCart", "shoppingCartView", "initiateCheckout",
+    "placeOrder", "signIn", "signOut", "createAccount", "editAccount", "searchRequestSent", "searchResponseReceived",
+];
+
+#[test]
+fn storefront_events_have_data_connections_event_types() {
+    let expected = [
+        "web.webpagedetails.pageViews", "commerce.productViews", "commerce.productListAdds", "commerce.productListOpens",
+        "commerce.productListRemovals", "commerce.productListViews", "commerce.checkouts", "commerce.purchases",
+        "userAccount.login", "userAccount.logout", "userAccount.createProfile", "userAccount.updateProfile",
+        "searchRequest", "searchResponse",
+    ];
+    let cases = mapped_cases();
+    for (event, event_type) in STOREFRONT.iter().zip(expected) {
+        let doc = &cases[*event].1;
+        assert_eq!(doc["eventType"], event_type, "{event}");
+        assert_eq!(doc["channel"]["_id"], "https://ns.adobe.com/xdm/channels/web", "{event}");
+        assert!(doc.get("personID").is_none(), "{event}: no personID");
+    }
+}
+
+#[test]
+fn storefront_identity_time_and_id() {
+    let cases = mapped_cases();
+    let view = &cases["pageView"].1;
+    assert_eq!(view["timestamp"], "2024-05-01T10:15:29.123Z", "occurred_at to the millisecond");
+    assert_eq!(view["identityMap"]["FPID"][0]["id"], "0f8fad5b-d9cb-469f-a165-70867728950e");
+    assert_eq!(view["identityMap"]["ECID"][0]["id"], "47147901523633284012774707065712279255", "decoded from the Web SDK's cookie");
+    assert_eq!(view["identityMap"]["ECID"][0]["primary"], false);
+    assert!(view["identityMap"].get("Email").is_none(), "an anonymous shopper");
+    let tampered = &cases["pageView_bad_ecid_cookie"].1;
+    assert!(tampered["identityMap"].get("ECID").is_none(), "a cookie that does not decode is ignored");
+    assert_eq!(tampered["timestamp"], "2024-05-01T10:15:30.001Z", "occurred_at as numeric text");
+    let api = &cases["addToCart_api"].1;
+    assert_eq!(api["identityMap"]["FPID"][0]["id"], "5e2b4c1a-9d8f-4a7b-b6c5-d4e3f2a1b0c9", "sent in lower case");
+    assert!(api.get("web").is_none() && api.get("environment").is_none(), "no page, no page facts");
+    let checkout = &cases["initiateCheckout"].1;
+    assert_eq!(checkout["identityMap"]["Email"][0]["id"], "jane.doe@example.com");
+    assert_eq!(checkout["identityMap"]["CustomerId"][0]["id"], "42");
+    let guest = &cases["placeOrder_guest"].1;
+    assert_eq!(guest["identityMap"]["Email"][0]["id"], "guest.buyer@example.org", "the order's e-mail");
+    assert!(guest["identityMap"].get("CustomerId").is_none());
+    // `_id` is the action's: the same event id always gives the same `_id`, an action's
+    // eventType is part of it.
+    let again = mapped_cases();
+    assert_eq!(again["pageView"].1["_id"], view["_id"]);
+    assert_ne!(cases["addToCart"].1["_id"], cases["openCart"].1["_id"]);
+}
+
+#[test]
+fn storefront_page_and_product_views() {
+    let cases = mapped_cases();
+    let view = &cases["pageView"].1;
+    assert_eq!(
+        view["web"],
+        serde_json::json!({"webPageDetails": {"siteSection": "Category", "name": "Jackets - Tops - Men",
+            "URL": "https://shop.example/men/tops/jackets.html?color=red", "pageViews": {"value": 1}},
+            "webReferrer": {"URL": "https://www.google.com/"}})
+    );
+    assert!(view["environment"]["browserDetails"]["userAgent"].as_str().unwrap().starts_with("Mozilla/5.0"));
+    assert_eq!(view["commerce"]["commerceScope"]["storeViewCode"], "default");
+    assert!(cases["pageView_minimal"].1.get("commerce").is_none(), "no store, no scope");
+    let product = &cases["productPageView"].1;
+    assert_eq!(product["commerce"]["productViews"]["value"], 1);
+    assert_eq!(product["web"]["webPageDetails"]["URL"], "https://shop.example/beaumont-summit-kit.html");
+    assert!(product["web"]["webPageDetails"].get("pageViews").is_none(), "a page view's fields only on pageView");
+    let line = &product["productListItems"][0];
+    assert_eq!(line["SKU"], "MJ01");
+    assert_eq!(line["priceTotal"], 42.5, "the special price");
+    assert_eq!(line["discountAmount"], 12.5, "regular minus special");
+    assert_eq!(line["currencyCode"], "USD");
+}
+
+#[test]
+fn storefront_cart_events() {
+    let cases = mapped_cases();
+    let add = &cases["addToCart"].1;
+    assert_eq!(add["commerce"]["productListAdds"]["value"], 1);
+    assert_eq!(add["commerce"]["cart"]["cartID"], "1207");
+    let lines = add["productListItems"].as_array().unwrap();
+    assert_eq!(lines[0]["selectedOptions"], serde_json::json!([{"attribute": "Size", "value": "XS"}, {"attribute": "Color", "value": "Red"}]));
+    assert_eq!(lines[0]["discountAmount"], 5.0);
+    assert_eq!(lines[1]["quantity"], 3);
+    assert_eq!(lines[1]["priceTotal"], 102.99, "price × qty, to the cent");
+    assert_eq!(cases["openCart"].1["commerce"]["productListOpens"]["value"], 1);
+    assert!(cases["openCart"].1["commerce"].get("order").is_none());
+    let removed = &cases["removeFromCart"].1;
+    assert_eq!(removed["commerce"]["productListRemovals"]["value"], 1);
+    assert_eq!(removed["productListItems"][0]["quantity"], 1, "the decrease");
+    let view = &cases["shoppingCartView"].1;
+    assert_eq!(view["commerce"]["productListViews"]["value"], 1);
+    assert_eq!(view["commerce"]["order"]["discountAmount"], 5.0, "the cart's discount, as the collector sends it");
+    assert_eq!(view["commerce"]["order"].as_object().unwrap().len(), 1, "a cart has no order number");
+    assert_eq!(view["productListItems"].as_array().unwrap().len(), 2);
+    assert!(cases["shoppingCartView_empty"].1.get("productListItems").is_none());
+    assert_eq!(cases["initiateCheckout"].1["commerce"]["checkouts"]["value"], 1);
+}
+
+#[test]
+fn storefront_place_order() {
+    let cases = mapped_cases();
+    let doc = &cases["placeOrder"].1;
+    assert_eq!(doc["commerce"]["purchases"]["value"], 1);
+    let order = &doc["commerce"]["order"];
+    assert_eq!(order["purchaseID"], "000000310");
+    assert_eq!(order["orderType"], "checkout");
+    assert_eq!(order["priceTotal"], 190.0);
+    assert_eq!(order["taxAmount"], 11.0);
+    assert_eq!(order["discountAmount"], 5.0);
+    assert_eq!(order["payments"][0]["transactionID"], "000000310", "the order number, as the collector sends it");
+    assert_eq!(order["payments"][0]["paymentAmount"], 190.0);
+    assert_eq!(doc["commerce"]["promotionID"], "SUMMER5");
+    assert_eq!(doc["commerce"]["shipping"]["shippingMethod"], "Flat Rate - Fixed");
+    assert_eq!(doc["commerce"]["shipping"]["shippingAmount"], 5.0);
+    assert_eq!(doc["commerce"]["shipping"].as_object().unwrap().len(), 2, "the collector's two shipping fields");
+    assert_eq!(doc["personalEmail"]["address"], "Jane.Doe@Example.com");
+    let skus: Vec<&str> = doc["productListItems"].as_array().unwrap().iter().map(|i| i["SKU"].as_str().unwrap()).collect();
+    assert_eq!(skus, ["MJ01-XS-Red", "24-WG080", "24-MB01"], "the orderPlaced lines");
+    assert_ne!(doc["_id"], cases["orderPlaced"].1["_id"], "a different event from the back-office orderPlaced");
+}
+
+#[test]
+fn storefront_account_and_search_events() {
+    let cases = mapped_cases();
+    let sign_in = &cases["signIn"].1;
+    assert_eq!(sign_in["userAccount"], serde_json::json!({"login": 1}));
+    assert_eq!(sign_in["person"]["accountID"], "42");
+    assert_eq!(sign_in["personalEmail"]["address"], "Jane.Doe@Example.com");
+    assert_eq!(sign_in["identityMap"]["Email"][0]["id"], "jane.doe@example.com");
+    assert_eq!(cases["signOut"].1["userAccount"], serde_json::json!({"logout": 1}));
+    assert_eq!(cases["createAccount"].1["userAccount"], serde_json::json!({"createProfile": 1}));
+    assert_eq!(cases["editAccount"].1["userAccount"], serde_json::json!({"updateProfile": 1}));
+    let request = &cases["searchRequestSent"].1;
+    assert_eq!(request["searchRequest"], serde_json::json!({"id": "c5a4e2b1-0d3e-4f6a-9b8c-7d6e5f4a3b2c", "value": 1}));
+    assert_eq!(
+        request["siteSearch"],
+        serde_json::json!({
+            "filter": [{"attribute": "color", "value": ["Black", "Blue"], "isRange": false},
+                       {"attribute": "price", "value": ["20", "50"], "isRange": true}],
+            "sort": [{"attribute": "price", "order": "ASC"}, {"attribute": "relevance", "order": "DESC"}],
+            "query": "yoga pants"})
+    );
+    let response = &cases["searchResponseReceived"].1;
+    assert_eq!(response["searchResponse"]["value"], 1);
+    assert_eq!(response["siteSearch"], serde_json::json!({"suggestions": ["yoga pants women", "yoga mat"], "numberOfResults": 27}));
+    assert_eq!(response["productListItems"][1], serde_json::json!({"SKU": "WP02", "name": "Ida Workout Parachute Pant"}));
 }
 
 #[test]
@@ -344,6 +500,23 @@ fn bad_input_raises_invalid_event_exception_naming_event_and_field() {
         ("deep_nesting", "orderPlaced: order.custom_attributes.x: an array nested deeper than 16 levels"),
         ("every_problem_at_once", "orderPlaced: order.customer_email: is required"),
         ("problems_are_bounded", "orderPlaced: order.items.0.sku: is required; order.items.1.sku: is required"),
+        ("self_containing_top_level", "orderPlaced: order: is required"),
+        ("self_containing_top_level_emit", "orderPlaced: order: is required"),
+        ("self_containing_payload", "orderPlaced: order.custom_attributes.loop: an array nested deeper than 16 levels"),
+        ("self_containing_payload_emit", "orderPlaced: order.custom_attributes.loop: an array nested deeper than 16 levels"),
+        ("storefront_missing_fpid", "pageView: shopper.fpid: is required"),
+        ("storefront_fpid_not_v4", "pageView: shopper.fpid: \"0f8fad5b-d9cb-169f-a165-70867728950e\" is not a UUID v4"),
+        ("storefront_missing_shopper", "signOut: shopper: is required"),
+        ("storefront_missing_cart_id", "addToCart: cart.id: is required"),
+        ("storefront_missing_cart_items", "addToCart: cart.items: is required"),
+        ("storefront_qty_not_a_number", "addToCart: cart.items.0.qty: \"two\" is not a number"),
+        ("storefront_bad_occurred_at", "pageView: occurred_at: \"2024-05-01 10:15:29\" is not a time in Unix epoch milliseconds"),
+        ("storefront_missing_occurred_at", "pageView: occurred_at: is required"),
+        ("storefront_missing_event_id", "pageView: event_id: is required"),
+        ("storefront_product_without_sku", "productPageView: product.sku: is required"),
+        ("storefront_customer_without_id", "signIn: customer.id: is required"),
+        ("storefront_bad_sort_order", "searchRequestSent: search.sort.0.order: \"up\" is not a sort order"),
+        ("storefront_every_problem_at_once", "addToCart: event_id: is required"),
     ];
     let results = run_php_json("bad_inputs.php");
     assert_eq!(results.len(), expected.len());
@@ -365,6 +538,12 @@ fn bad_input_raises_invalid_event_exception_naming_event_and_field() {
     let all = &results["every_problem_at_once"];
     let paths: Vec<&str> = all["problems"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["order.customer_email", "order.grand_total", "order.items.0.sku", "order.items.0.qty_ordered", "order.items.1.categories.0"]);
+    let all = &results["storefront_every_problem_at_once"];
+    let paths: Vec<&str> = all["problems"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        paths,
+        ["event_id", "occurred_at", "shopper.fpid", "shopper.email", "cart.id", "cart.currency_code", "cart.items.0.sku", "cart.items.0.qty", "cart.items.0.price"]
+    );
     let bounded = &results["problems_are_bounded"];
     assert_eq!(bounded["problems"].as_array().unwrap().len(), 20);
     assert_eq!(bounded["more"], 10);

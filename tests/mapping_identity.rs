@@ -15,7 +15,11 @@ fn fixtures() -> PathBuf {
 }
 
 fn run_reference(mode: &str) -> String {
-    let out = common::php_file(&fixtures().join("reference.php"), &[mode], &[]);
+    run_reference_set(mode, "backoffice")
+}
+
+fn run_reference_set(mode: &str, set: &str) -> String {
+    let out = common::php_file(&fixtures().join("reference.php"), &[mode, set], &[]);
     assert!(out.status.success(), "reference.php {mode}: {}", common::stderr(&out));
     common::stdout(&out)
 }
@@ -47,35 +51,32 @@ fn xdm_relay_map_output_is_unchanged() {
     compare("reference_tenant.txt", &run_reference("tenant"));
 }
 
-fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().expect("a JSON number is a double")),
-        },
-        serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(a) => Value::List(a.iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
-    }
+#[test]
+fn storefront_output_is_unchanged() {
+    compare("reference_storefront_plain.txt", &run_reference_set("plain", "storefront"));
+    compare("reference_storefront_tenant.txt", &run_reference_set("tenant", "storefront"));
+    core_compare(&run_reference_set("payloads", "storefront"), "reference_storefront_core_plain.txt", "reference_storefront_core_tenant.txt");
 }
+
 
 #[test]
 fn core_output_is_unchanged() {
-    let cases: Vec<(String, String, serde_json::Value)> =
-        serde_json::from_str(&run_reference("payloads")).expect("payloads as JSON");
+    core_compare(&run_reference("payloads"), "reference_core_plain.txt", "reference_core_tenant.txt");
+}
+
+fn core_compare(payloads: &str, plain_file: &str, tenant_file: &str) {
+    let cases: Vec<(String, String, serde_json::Value)> = serde_json::from_str(payloads).expect("payloads as JSON");
     let now = chrono::DateTime::parse_from_rfc3339("2024-06-01T12:00:00Z").unwrap().with_timezone(&chrono::Utc);
     let tenant = MapSettings {
         environment_id: Some("env-1".to_string()),
         tenant_id: Some("acme".to_string()),
         ..MapSettings::default()
     };
-    for (file, settings) in [("reference_core_plain.txt", MapSettings::default()), ("reference_core_tenant.txt", tenant)] {
+    for (file, settings) in [(plain_file, MapSettings::default()), (tenant_file, tenant)] {
         let ctx = MapContext { settings: &settings, now };
         let mut out = String::new();
         for (name, event, payload) in &cases {
-            let line = match map_event(event, &from_json(payload), &ctx) {
+            let line = match map_event(event, &Value::from(payload), &ctx) {
                 Ok(mapped) => mapped.json,
                 Err(e) => format!("!{e}"),
             };

@@ -10,19 +10,9 @@ fn event_names() -> Vec<&'static str> {
     EVENTS.iter().map(|e| e.name).collect()
 }
 
-fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
-        serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(a) => Value::List(a.iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
-    }
-}
 
 fn base_payload() -> Value {
-    from_json(&serde_json::json!({
+    Value::from(&serde_json::json!({
         "order": {
             "entity_id": "310", "increment_id": "000000310", "created_at": "2024-05-01 10:15:29",
             "updated_at": "2024-05-01 10:15:31", "customer_id": 42, "customer_email": "jane@example.com",
@@ -52,6 +42,19 @@ fn base_payload() -> Value {
                        "items": [{"order_item_id": 3, "sku": "24-MB01", "qty": 1, "row_total": 34}]},
         "rma": {"entity_id": 8, "increment_id": "R8", "status": "Pending", "date_requested": "2024-05-04 11:00:00",
                 "updated_at": "2024-05-05 11:00:00", "items": [{"order_item_id": 3, "qty_requested": 1, "reason": "Size"}]},
+        "event_id": "7b0c5a62-4f0e-4a38-9d0e-2f1b6c1d9a01", "occurred_at": 1714558529123i64,
+        "shopper": {"fpid": "0f8fad5b-d9cb-469f-a165-70867728950e", "customer_id": 42, "email": "jane@example.com",
+                    "ecid_cookie": "CiY0NzE0NzkwMTUyMzYzMzI4NDAxMjc3NDcwNzA2NTcxMjI3OTI1NVIRCJ_S-uCRMRABGAEqBElSTDHwAZ_S-uCRMQ"},
+        "page": {"url": "https://shop.example/p.html", "referrer": "https://shop.example/", "type": "Product", "name": "P",
+                 "user_agent": "Mozilla/5.0"},
+        "product": {"sku": "MJ01", "name": "Jacket", "image_url": "https://x/y.jpg", "regular_price": "55", "special_price": 42.5,
+                    "currency_code": "USD"},
+        "cart": {"id": 1207, "currency_code": "USD", "discount_amount": "-5",
+                 "items": [{"sku": "MJ01-XS-Red", "name": "Jacket", "qty": 1, "price": "50", "discount_amount": 5,
+                            "image_url": "https://x/y.jpg", "options": [{"label": "Size", "value": "XS"}]}]},
+        "search": {"request_id": "r1", "phrase": "yoga", "sort": [{"attribute": "price", "order": "ASC"}],
+                   "filters": [{"attribute": "color", "values": ["Black", 7], "is_range": false}],
+                   "suggestions": ["yoga mat"], "result_count": 3, "products": [{"sku": "WP01", "name": "Pant"}]},
         "customer": {"id": 42, "email": "jane@example.com", "firstname": "Jane", "lastname": "Doe", "dob": "1985-07-14",
                      "gender": 2, "created_at": "2023-01-02 03:04:05", "updated_at": "2024-05-01 08:00:00",
                      "addresses": [{"street": "1 Main St", "city": "Austin", "country_id": "US", "telephone": "555",

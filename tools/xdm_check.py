@@ -10,7 +10,8 @@ usage: xdm_check.py [--schemas DIR] FILE...
        xdm_check.py [--schemas DIR] --serve   (one JSON document per stdin line; one JSON list of
                                                problems per stdout line; used by xdm-relay-edge)
 Each FILE holds one JSON document or a JSON list of documents. A document with `eventType` is an
-ExperienceEvent (Commerce, person and personal-contact field groups); one without is an Individual
+ExperienceEvent (Commerce, person, personal-contact, and the storefront events' channel, web, visit
+web page, user login, site search and reference keys field groups); one without is an Individual
 Profile record (person, personal-contact, user-account and identityMap field groups).
 Prints one line per problem; exits 0 when every document passes.
 """
@@ -27,6 +28,13 @@ EVENT_SCHEMAS = [
     "https://ns.adobe.com/xdm/context/experienceevent-commerce",
     "https://ns.adobe.com/xdm/context/profile-personal-details",
     "https://ns.adobe.com/xdm/context/profile-person-details",
+    # The storefront events' field groups, as in Data Connection's storefront schema.
+    "https://ns.adobe.com/xdm/context/experienceevent-channel",
+    "https://ns.adobe.com/xdm/context/experienceevent-web",
+    "https://ns.adobe.com/xdm/mixins/events/visit-webpage",
+    "https://ns.adobe.com/xdm/mixins/experienceevent-user-login-details",
+    "https://ns.adobe.com/xdm/mixins/experienceevent-site-search",
+    "https://ns.adobe.com/xdm/mixins/experienceevent-reference-keys",
 ]
 PROFILE_SCHEMAS = [
     "https://ns.adobe.com/xdm/context/profile",

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use crate::config::{Client, Config};
 use crate::faults::{self, Fault, FaultSpec};
 use crate::http::{parse_query, Action, Request, Response};
+use crate::platform::{self, Library, PlatformConfig};
 use crate::strict::StrictChecker;
 
 /// The Edge refuses bodies over 64 KiB.
@@ -46,6 +47,8 @@ pub struct App {
     fault_seq: AtomicU64,
     store: Mutex<Store>,
     strict: Option<Mutex<StrictChecker>>,
+    platform: Mutex<PlatformConfig>,
+    library: Library,
     pub jsonl_path: PathBuf,
 }
 
@@ -88,7 +91,6 @@ impl App {
             clients: config.clients(),
             fault_seq: AtomicU64::new(faults.len() as u64 + 1),
             faults: Mutex::new(faults),
-            config,
             tokens: Mutex::new(HashMap::new()),
             store: Mutex::new(Store {
                 events: VecDeque::new(),
@@ -103,8 +105,45 @@ impl App {
                 requests: 0,
             }),
             strict: strict.map(Mutex::new),
+            platform: Mutex::new(config.platform.clone()),
+            library: Library::load(std::path::Path::new("")),
+            config,
             jsonl_path,
         })
+    }
+
+    /// The XDM schemas the Platform APIs' dataset schemas are built from.
+    pub fn with_library(mut self, library: Library) -> App {
+        self.library = library;
+        self
+    }
+
+    fn platform_config(&self) -> std::sync::MutexGuard<'_, PlatformConfig> {
+        self.platform.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The Catalog Service and Schema Registry routes, behind the documented header checks.
+    fn platform(&self, req: &Request, route: &[&str]) -> Response {
+        let config = self.platform_config().clone();
+        let bearer = req.header("Authorization").and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+        let client = bearer.and_then(|token| {
+            let tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+            tokens.get(token).filter(|(_, expires)| Instant::now() < *expires).map(|(client, _)| client.clone())
+        });
+        let (org, sandbox) = (req.header("x-gw-ims-org-id"), req.header("x-sandbox-name"));
+        if let Some((status, body)) = platform::check_headers(&config, bearer, client.as_deref(), req.header("x-api-key"), org, sandbox) {
+            return Response::json(status, &body);
+        }
+        let sandbox = sandbox.unwrap_or("prod");
+        let (status, body) = match route {
+            ["catalog", "dataSets", id] => platform::dataset(&config, sandbox, &platform::decode_segment(id)),
+            ["schemaregistry", "stats"] => platform::stats(&config, org.unwrap_or_default()),
+            ["schemaregistry", "tenant", "schemas", id] => {
+                platform::schema(&self.library, &config, sandbox, &platform::decode_segment(id), req.header("Accept").unwrap_or(""))
+            }
+            _ => (404, json!({"type": "/placeholder/type/uri", "status": 404, "title": "NotFoundError", "detail": "no such Platform API route in the emulator"})),
+        };
+        Response::json(status, &body)
     }
 
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
@@ -155,6 +194,16 @@ impl App {
                     *expires = now;
                 }
                 Action::Respond(Response::json(200, &json!({"expired": tokens.len()})))
+            }
+            ("GET", ["data", "foundation", route @ ..]) => Action::Respond(self.platform(req, route)),
+            ("GET", ["_emulator", "platform"]) => Action::Respond(Response::json(200, &json!(*self.platform_config()))),
+            ("PUT", ["_emulator", "platform"]) => {
+                let patch: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                let mut config = self.platform_config();
+                match config.update(&patch) {
+                    Ok(()) => Action::Respond(Response::json(200, &json!(*config))),
+                    Err(e) => Action::Respond(Response::json(400, &json!({"error": e}))),
+                }
             }
             ("DELETE", ["_emulator", "faults"]) => {
                 self.faults.lock().unwrap_or_else(|p| p.into_inner()).clear();

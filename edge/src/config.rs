@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use crate::faults::FaultSpec;
+use crate::platform::PlatformConfig;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -40,6 +41,9 @@ pub struct Config {
     pub clients: Vec<Client>,
     #[serde(default)]
     pub faults: Vec<FaultSpec>,
+    /// The emulated Catalog Service and Schema Registry (datasets, tenant, tenant fields).
+    #[serde(default)]
+    pub platform: PlatformConfig,
 }
 
 fn yes() -> bool {

@@ -4,6 +4,7 @@ mod app;
 mod config;
 mod faults;
 mod http;
+mod platform;
 mod strict;
 
 use std::net::{SocketAddr, TcpListener};
@@ -37,6 +38,12 @@ CONTROL API:
     DELETE /_emulator/events                                      forget everything recorded
     GET|POST|DELETE /_emulator/faults                             inject failures (503, 429 + Retry-After, latency, resets, ...)
     POST /_emulator/tokens/expire                                 expire every issued IMS token (tests refresh)
+    GET|PUT /_emulator/platform                                   the Platform APIs' datasets, sandboxes, tenant and tenant fields
+
+PLATFORM APIS (the admin's data customization report; IMS bearer token required):
+    GET /data/foundation/catalog/dataSets/{id}                    a configured dataset with its schemaRef
+    GET /data/foundation/schemaregistry/stats                     the tenant id
+    GET /data/foundation/schemaregistry/tenant/schemas/{id}       the dataset's schema, resolved (xed-full), with the tenant fields
 ";
 
 struct Options {
@@ -109,7 +116,9 @@ fn main() {
     } else {
         None
     };
-    let app = Arc::new(app::App::new(config, o.data.clone(), strict).unwrap_or_else(|e| fail(&e)));
+    // The Platform APIs' schemas are built from the same XDM schemas (absent: tenant fields only).
+    let library = platform::Library::load(&o.schemas);
+    let app = Arc::new(app::App::new(config, o.data.clone(), strict).unwrap_or_else(|e| fail(&e)).with_library(library));
     let listener = TcpListener::bind(addr).unwrap_or_else(|e| fail(&format!("cannot listen on {addr}: {e} (is the port taken?)")));
     let bound = listener.local_addr().unwrap_or_else(|e| fail(&format!("{e}")));
     // SAFETY: installs an async-signal-safe handler that only stores to an atomic.

@@ -45,6 +45,9 @@ class Config
     public function extensionSettings(): array
     {
         $settings = ['edge_url' => $this->global('general/edge_url') ?: 'https://server.adobedc.net'];
+        if ($this->global('general/platform_url') !== '') {
+            $settings['platform_url'] = $this->global('general/platform_url');
+        }
         $paths = [
             'org_id' => 'general/org_id',
             'environment_id' => 'general/environment_id',
@@ -251,6 +254,16 @@ class Config
     public function orgId(): string
     {
         return $this->global('general/org_id');
+    }
+
+    /**
+     * The tenant namespace custom attributes are sent under, without the leading underscore.
+     *
+     * @return string
+     */
+    public function tenantId(): string
+    {
+        return ltrim($this->global('general/tenant_id'), '_');
     }
 
     /**

@@ -124,6 +124,18 @@ class Extension
     }
 
     /**
+     * The schema of a destination's dataset and its custom fields, read from the Platform APIs.
+     *
+     * @param array $destination
+     * @return array
+     * @throws \Exception \XdmRelay\PlatformException when a Platform API refuses or does not answer
+     */
+    public function datasetSchema(array $destination): array
+    {
+        return \xdm_relay_dataset_schema($destination);
+    }
+
+    /**
      * Wait for delivery of what this process accepted.
      *
      * @param float $timeoutSeconds

@@ -135,6 +135,12 @@ impl Client {
         Ok(value)
     }
 
+    /// A token fetched now, for the admin's Platform API calls (`crate::platform`); `None`
+    /// without OAuth credentials.
+    pub fn fresh_token(&self) -> Option<Result<String, Outcome>> {
+        self.auth.as_ref().map(|auth| self.fetch_token(auth).map(|t| t.value))
+    }
+
     fn forget_token(&self) {
         if let Ok(mut t) = self.token.lock() {
             *t = None;

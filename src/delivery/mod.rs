@@ -460,6 +460,12 @@ pub fn stats() -> Stats {
     }
 }
 
+/// An IMS access token for the admin's Platform API calls, fetched now; `None` without OAuth
+/// credentials.
+pub fn fresh_token(settings: &crate::settings::Settings) -> Option<Result<String, policy::Outcome>> {
+    edge::Client::new(settings).fresh_token()
+}
+
 pub fn test_connection(dest: &Destination) -> (bool, u16, String, f64) {
     edge::test_connection(&crate::settings::current(), dest)
 }

@@ -94,16 +94,26 @@ pub struct SpoolRecord {
 }
 
 pub fn encode(record: &SpoolRecord) -> Result<Vec<u8>, String> {
-    let payload = serde_json::to_vec(record).map_err(|e| format!("cannot encode spool record: {e}"))?;
-    if payload.len() > MAX_PAYLOAD {
-        return Err(format!("event of {} bytes is larger than a spool record may be", payload.len()));
-    }
-    let mut frame = Vec::with_capacity(HEADER_LEN + payload.len());
-    frame.extend_from_slice(MAGIC);
-    frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    frame.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    frame.extend_from_slice(&payload);
+    let mut frame = Vec::new();
+    encode_into(record, &mut frame)?;
     Ok(frame)
+}
+
+/// Encodes one frame into `frame` (cleared first), so the PHP thread reuses one buffer for
+/// every append: the record is serialized straight after the header, which is filled in last.
+pub fn encode_into(record: &SpoolRecord, frame: &mut Vec<u8>) -> Result<(), String> {
+    frame.clear();
+    frame.extend_from_slice(&[0; HEADER_LEN]);
+    serde_json::to_writer(&mut *frame, record).map_err(|e| format!("cannot encode spool record: {e}"))?;
+    let len = frame.len() - HEADER_LEN;
+    if len > MAX_PAYLOAD {
+        return Err(format!("event of {len} bytes is larger than a spool record may be"));
+    }
+    let crc = crc32fast::hash(&frame[HEADER_LEN..]);
+    frame[..4].copy_from_slice(MAGIC);
+    frame[4..8].copy_from_slice(&(len as u32).to_le_bytes());
+    frame[8..12].copy_from_slice(&crc.to_le_bytes());
+    Ok(())
 }
 
 /// What reading a segment found.
@@ -209,6 +219,17 @@ mod tests {
         }
         assert!(dest(&[]).unwrap_err().contains("datastream_id: is required"));
         assert!(dest(&[("datastream_id", "ds"), ("dataset", "x")]).unwrap_err().contains("destination.dataset: unknown key"));
+    }
+
+    #[test]
+    fn a_reused_frame_buffer_holds_exactly_the_last_frame() {
+        let mut frame = Vec::new();
+        encode_into(&record("long", &"x".repeat(500)), &mut frame).unwrap();
+        encode_into(&record("short", "y"), &mut frame).unwrap();
+        let d = decode(&frame, 0);
+        assert_eq!((d.records.len(), d.corrupt, d.end), (1, 0, frame.len() as u64));
+        assert_eq!(d.records[0].1.id, "short");
+        assert_eq!(frame, encode(&record("short", "y")).unwrap());
     }
 
     proptest! {

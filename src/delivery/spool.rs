@@ -130,7 +130,8 @@ impl Segment {
         self.gone.load(Ordering::Acquire) || self.file.metadata().is_ok_and(|m| m.nlink() == 0)
     }
 
-    pub fn len(&self) -> u64 {
+    /// Where the next frame goes: the end of the last complete frame.
+    pub fn end(&self) -> u64 {
         self.end.load(Ordering::Acquire)
     }
 
@@ -143,7 +144,7 @@ impl Segment {
 
     /// The frames between `from` and the current end.
     pub fn read_from(&self, from: u64) -> io::Result<Decoded> {
-        let end = self.len();
+        let end = self.end();
         if from >= end {
             return Ok(Decoded {
                 end: from,
@@ -302,8 +303,7 @@ pub struct Backlog {
 /// Walks every segment's frame headers (no JSON is parsed but each segment's first record), so
 /// it costs one small read per event; never takes a lock longer than a try.
 pub fn backlog(dir: &Path, now: super::clock::Now) -> Backlog {
-    let mut out = Backlog::default();
-    out.lost = losses_total(dir);
+    let mut out = Backlog { lost: losses_total(dir), ..Backlog::default() };
     let Ok(entries) = fs::read_dir(dir) else {
         return out;
     };

@@ -14,6 +14,8 @@ pub struct Writer {
     segment: Option<Arc<Segment>>,
     dir: PathBuf,
     seq: u64,
+    /// The frame being written, kept between appends so an emit allocates no buffer.
+    frame: Vec<u8>,
 }
 
 /// Why an event could not be spooled.
@@ -33,7 +35,7 @@ pub struct Spooled {
 
 impl Writer {
     pub fn new() -> Writer {
-        Writer { segment: None, dir: PathBuf::new(), seq: 0 }
+        Writer { segment: None, dir: PathBuf::new(), seq: 0, frame: Vec::new() }
     }
 
     /// No more appends to the current segment (process exit, or before a new one).
@@ -44,9 +46,10 @@ impl Writer {
     }
 
     pub fn append(&mut self, shared: &Shared, dir: PathBuf, max_bytes: u64, record: &SpoolRecord) -> Result<Spooled, SpoolFailure> {
-        let frame = record::encode(record).map_err(SpoolFailure::Io)?;
+        record::encode_into(record, &mut self.frame).map_err(SpoolFailure::Io)?;
+        let frame_len = self.frame.len() as u64;
         let used = shared.spool_bytes.load(Ordering::Relaxed);
-        if used + frame.len() as u64 > max_bytes {
+        if used + frame_len > max_bytes {
             return Err(SpoolFailure::Full(format!(
                 "event {} dropped: the spool is full ({used} of {max_bytes} bytes, xdm_relay.spool_max_bytes)",
                 record.id
@@ -54,7 +57,7 @@ impl Writer {
         }
         let stale = match &self.segment {
             // A deleted segment (its directory removed, say) would swallow every append.
-            Some(s) => self.dir != dir || s.len() >= spool::SEGMENT_ROTATE_BYTES || s.deleted(),
+            Some(s) => self.dir != dir || s.end() >= spool::SEGMENT_ROTATE_BYTES || s.deleted(),
             None => true,
         };
         if stale {
@@ -72,10 +75,10 @@ impl Writer {
         let Some(segment) = self.segment.clone() else {
             return Err(SpoolFailure::Io("no spool segment".to_string()));
         };
-        match segment.append(&frame) {
+        match segment.append(&self.frame) {
             Ok(offset) => {
-                shared.spool_bytes.fetch_add(frame.len() as u64, Ordering::Relaxed);
-                Ok(Spooled { segment, offset, end: offset + frame.len() as u64 })
+                shared.spool_bytes.fetch_add(frame_len, Ordering::Relaxed);
+                Ok(Spooled { segment, offset, end: offset + frame_len })
             }
             Err(e) => {
                 // A failed append may have left a torn frame; start a fresh segment next time.

@@ -69,6 +69,7 @@ impl<'a> Customer<'a> {
                 ..Commerce::default()
             }),
             product_list_items: Vec::new(),
+            ..ExperienceEvent::default()
         }
     }
 }
@@ -144,6 +145,7 @@ fn profile<'a>(payload: &Obj<'a>, ctx: &MapContext<'a>, deleted: bool) -> Profil
         name: customer.name(),
         birth_date: row.date("dob"),
         gender: gender(row),
+        ..Person::default()
     };
     let has_person = person.name.is_some() || person.birth_date.is_some() || person.gender.is_some();
     record.person = has_person.then_some(person);

@@ -132,33 +132,61 @@ pub fn scope<'a>(payload: &Obj<'a>, settings: &'a MapSettings) -> CommerceScope<
     scope
 }
 
-/// Magento payment method codes mapped onto XDM's payment types.
+/// Magento payment method codes mapped onto XDM's payment types. Codes are compared ignoring
+/// ASCII case, in place (no lowercased copy per order).
 pub fn payment_type(method: Option<&str>) -> PaymentType {
-    let Some(method) = method else {
+    let Some(m) = method.map(Caseless) else {
         return PaymentType::Other;
     };
-    let lower = method.to_ascii_lowercase();
-    let m = lower.as_str();
-    match m {
-        "checkmo" => PaymentType::Check,
-        "banktransfer" => PaymentType::WireTransfer,
-        "cashondelivery" => PaymentType::Cash,
-        "free" | "purchaseorder" | "companycredit" => PaymentType::Other,
-        m if m.contains("giftcard") => PaymentType::GiftCard,
-        m if m.ends_with("_vault") || m.ends_with("_cc_vault") => PaymentType::CreditCardReference,
-        m if m.contains("paypal") || m == "payflow_express" || m == "payflow_advanced" => PaymentType::Paypal,
-        m if m.contains("debit") => PaymentType::DebitCard,
-        m if m.contains("cc")
-            || m.contains("card")
-            || m.starts_with("braintree")
-            || m.starts_with("authorizenet")
-            || m.starts_with("stripe")
-            || m.starts_with("adyen_cc")
-            || m == "payflowpro" =>
-        {
-            PaymentType::CreditCard
-        }
-        _ => PaymentType::Other,
+    if m.is("checkmo") {
+        PaymentType::Check
+    } else if m.is("banktransfer") {
+        PaymentType::WireTransfer
+    } else if m.is("cashondelivery") {
+        PaymentType::Cash
+    } else if m.is("free") || m.is("purchaseorder") || m.is("companycredit") {
+        PaymentType::Other
+    } else if m.contains("giftcard") {
+        PaymentType::GiftCard
+    } else if m.ends_with("_vault") {
+        PaymentType::CreditCardReference
+    } else if m.contains("paypal") || m.is("payflow_express") || m.is("payflow_advanced") {
+        PaymentType::Paypal
+    } else if m.contains("debit") {
+        PaymentType::DebitCard
+    } else if m.contains("cc")
+        || m.contains("card")
+        || m.starts_with("braintree")
+        || m.starts_with("authorizenet")
+        || m.starts_with("stripe")
+        || m.is("payflowpro")
+    {
+        PaymentType::CreditCard
+    } else {
+        PaymentType::Other
+    }
+}
+
+/// A payment method code, compared with lowercase patterns ignoring ASCII case.
+#[derive(Clone, Copy)]
+struct Caseless<'a>(&'a str);
+
+impl Caseless<'_> {
+    fn is(self, pattern: &str) -> bool {
+        self.0.eq_ignore_ascii_case(pattern)
+    }
+
+    fn starts_with(self, pattern: &str) -> bool {
+        self.0.as_bytes().get(..pattern.len()).is_some_and(|b| b.eq_ignore_ascii_case(pattern.as_bytes()))
+    }
+
+    fn ends_with(self, pattern: &str) -> bool {
+        let b = self.0.as_bytes();
+        b.len() >= pattern.len() && b[b.len() - pattern.len()..].eq_ignore_ascii_case(pattern.as_bytes())
+    }
+
+    fn contains(self, pattern: &str) -> bool {
+        self.0.as_bytes().windows(pattern.len()).any(|w| w.eq_ignore_ascii_case(pattern.as_bytes()))
     }
 }
 
@@ -292,5 +320,8 @@ mod tests {
         assert_eq!(payment_type(Some("paypal_express")), PaymentType::Paypal);
         assert_eq!(payment_type(Some("debit_x")), PaymentType::DebitCard);
         assert_eq!(payment_type(None), PaymentType::Other);
+        assert_eq!(payment_type(Some("PayPal_Express")), PaymentType::Paypal, "case is ignored inside codes too");
+        assert_eq!(payment_type(Some("Stripe_Payments")), PaymentType::CreditCard);
+        assert_eq!(payment_type(Some("x")), PaymentType::Other, "codes shorter than the patterns");
     }
 }

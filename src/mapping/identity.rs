@@ -56,3 +56,53 @@ pub fn ecid<'a>(payload: &Obj<'a>) -> Option<Text<'a>> {
     }
     Some(ecid)
 }
+
+/// The shopper's first-party device id: a UUID v4 in canonical text form (either case; sent
+/// in lower case, the form the module writes). Anything else is reported.
+pub fn fpid<'a>(shopper: &Obj<'a>) -> Option<Text<'a>> {
+    let Some(id) = shopper.str("fpid") else {
+        shopper.require("fpid");
+        return None;
+    };
+    if !is_uuid_v4(&id) {
+        shopper.report("fpid", format!("{id:?} is not a UUID v4 (xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx)"));
+        return None;
+    }
+    if id.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Some(Cow::Owned(id.to_ascii_lowercase()));
+    }
+    Some(id)
+}
+
+fn is_uuid_v4(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+        && b[14] == b'4'
+        && matches!(b[19], b'8' | b'9' | b'a' | b'b' | b'A' | b'B')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_canonical_v4_uuids_are_fpids() {
+        assert!(is_uuid_v4("0f8fad5b-d9cb-469f-a165-70867728950e"));
+        assert!(is_uuid_v4("0F8FAD5B-D9CB-469F-A165-70867728950E"));
+        for bad in [
+            "0f8fad5b-d9cb-169f-a165-70867728950e",
+            "0f8fad5b-d9cb-469f-c165-70867728950e",
+            "0f8fad5bd9cb469fa16570867728950e",
+            "{0f8fad5b-d9cb-469f-a165-70867728950e}",
+            "0f8fad5b-d9cb-469f-a165-70867728950g",
+            "0f8fad5b-d9cb-469f-a165-70867728950",
+            "",
+        ] {
+            assert!(!is_uuid_v4(bad), "{bad}");
+        }
+    }
+}

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod customers;
+mod ecid_cookie;
 mod fields;
 mod identity;
 mod items;
@@ -10,6 +11,7 @@ mod json;
 mod orders;
 mod read;
 pub mod source;
+mod storefront;
 pub mod value;
 pub mod xdm;
 
@@ -30,6 +32,8 @@ pub struct Namespaces {
     pub email: String,
     pub customer_id: String,
     pub ecid: String,
+    /// XDM Relay's first-party device id, the storefront events' primary identity.
+    pub fpid: String,
 }
 
 impl Default for Namespaces {
@@ -38,6 +42,7 @@ impl Default for Namespaces {
             email: "Email".to_string(),
             customer_id: "CustomerId".to_string(),
             ecid: "ECID".to_string(),
+            fpid: "FPID".to_string(),
         }
     }
 }
@@ -131,6 +136,20 @@ pub enum EventType {
     CreateProfile,
     UpdateProfile,
     DeleteProfile,
+    PageView,
+    ProductView,
+    ProductListAdd,
+    ProductListOpen,
+    ProductListRemoval,
+    ProductListView,
+    Checkout,
+    Purchase,
+    Login,
+    Logout,
+    StorefrontCreateProfile,
+    StorefrontUpdateProfile,
+    SearchRequest,
+    SearchResponse,
 }
 
 impl EventType {
@@ -147,6 +166,20 @@ impl EventType {
             EventType::CreateProfile => "userAccount.backofficeCreateProfile",
             EventType::UpdateProfile => "userAccount.backofficeUpdateProfile",
             EventType::DeleteProfile => "userAccount.backofficeDeleteProfile",
+            EventType::PageView => "web.webpagedetails.pageViews",
+            EventType::ProductView => "commerce.productViews",
+            EventType::ProductListAdd => "commerce.productListAdds",
+            EventType::ProductListOpen => "commerce.productListOpens",
+            EventType::ProductListRemoval => "commerce.productListRemovals",
+            EventType::ProductListView => "commerce.productListViews",
+            EventType::Checkout => "commerce.checkouts",
+            EventType::Purchase => "commerce.purchases",
+            EventType::Login => "userAccount.login",
+            EventType::Logout => "userAccount.logout",
+            EventType::StorefrontCreateProfile => "userAccount.createProfile",
+            EventType::StorefrontUpdateProfile => "userAccount.updateProfile",
+            EventType::SearchRequest => "searchRequest",
+            EventType::SearchResponse => "searchResponse",
         }
     }
 }
@@ -217,6 +250,21 @@ pub static EVENTS: &[Event] = &[
     // A past order sent by the history sync: the same document and eventType as orderPlaced,
     // so AEP recognises a replay of a live order as a duplicate.
     experience("historicalOrder", "HISTORICAL_ORDER", &["order"], EventType::OrderPlaced, orders::placed),
+    // The storefront events: Adobe's storefront SDK names and Data Connection's eventTypes.
+    experience("pageView", "PAGE_VIEW", &["shopper", "page"], EventType::PageView, storefront::page_view),
+    experience("productPageView", "PRODUCT_PAGE_VIEW", &["shopper", "page", "product"], EventType::ProductView, storefront::product_page_view),
+    experience("addToCart", "ADD_TO_CART", &["shopper", "cart"], EventType::ProductListAdd, storefront::cart_change),
+    experience("openCart", "OPEN_CART", &["shopper", "cart"], EventType::ProductListOpen, storefront::cart_change),
+    experience("removeFromCart", "REMOVE_FROM_CART", &["shopper", "cart"], EventType::ProductListRemoval, storefront::cart_change),
+    experience("shoppingCartView", "SHOPPING_CART_VIEW", &["shopper", "cart"], EventType::ProductListView, storefront::cart_view),
+    experience("initiateCheckout", "INITIATE_CHECKOUT", &["shopper", "cart"], EventType::Checkout, storefront::cart_view),
+    experience("placeOrder", "PLACE_ORDER", &["shopper", "order"], EventType::Purchase, storefront::place_order),
+    experience("signIn", "SIGN_IN", &["shopper", "customer"], EventType::Login, storefront::account),
+    experience("signOut", "SIGN_OUT", &["shopper"], EventType::Logout, storefront::sign_out),
+    experience("createAccount", "CREATE_ACCOUNT", &["shopper", "customer"], EventType::StorefrontCreateProfile, storefront::account),
+    experience("editAccount", "EDIT_ACCOUNT", &["shopper", "customer"], EventType::StorefrontUpdateProfile, storefront::account),
+    experience("searchRequestSent", "SEARCH_REQUEST_SENT", &["shopper", "search"], EventType::SearchRequest, storefront::search_request),
+    experience("searchResponseReceived", "SEARCH_RESPONSE_RECEIVED", &["shopper", "search"], EventType::SearchResponse, storefront::search_response),
 ];
 
 pub fn event_named(name: &str) -> Option<&'static Event> {

@@ -11,7 +11,7 @@ use super::identity;
 use super::items::{self, LineContext, OrderItems};
 use super::read::{Obj, Text};
 use super::xdm::{
-    Address, Attr, Commerce, ExperienceEvent, IdentityMap, Order, Payment, ProductListItem, Refund, Return,
+    Address, Attr, Commerce, ExperienceEvent, IdentityMap, Order, OrderType, Payment, ProductListItem, Refund, Return,
     Shipping,
 };
 use super::{EventType, MapContext, MapSettings};
@@ -79,7 +79,7 @@ impl<'a> OrderData<'a> {
     /// custom attributes.
     fn base_order(&self) -> Order<'a> {
         Order {
-            purchase_id: self.increment_id.clone(),
+            purchase_id: Some(self.increment_id.clone()),
             custom: fields::custom_attributes(&self.order, self.settings),
             ..Order::default()
         }
@@ -153,6 +153,7 @@ impl<'a> OrderData<'a> {
                 ..commerce
             }),
             product_list_items,
+            ..ExperienceEvent::default()
         }
     }
 }
@@ -197,6 +198,55 @@ pub fn placed<'a>(payload: &Obj<'a>, ctx: &MapContext<'a>, event_type: EventType
     };
     let lines = data.items.lines(&data.lines());
     data.event(event_type, &[], created.unwrap_or(NO_TIME), commerce, lines)
+}
+
+/// What the storefront `placeOrder` takes from the order (the same array as `orderPlaced`), in
+/// the shape Data Connection's storefront collector gives a purchase.
+pub struct Purchase<'a> {
+    pub order: Order<'a>,
+    pub promotion_id: Option<Text<'a>>,
+    pub shipping: Shipping<'a>,
+    pub email: Text<'a>,
+    /// A registered customer's id; a guest has none.
+    pub customer_id: Option<Text<'a>>,
+    pub lines: Vec<ProductListItem<'a>>,
+}
+
+pub fn purchase<'a>(payload: &Obj<'a>, settings: &'a MapSettings) -> Purchase<'a> {
+    let data = OrderData::read(payload, settings);
+    let order = &data.order;
+    // Read for its problems: a storefront purchase is the same order as `orderPlaced`.
+    order.req_datetime("created_at");
+    let guest = order.bool("customer_is_guest").unwrap_or(false);
+    // The collector's lines carry no line id, categories or custom attributes.
+    let lines = data
+        .items
+        .lines(&data.lines())
+        .into_iter()
+        .map(|line| ProductListItem { id: None, product_categories: Vec::new(), custom: None, ..line })
+        .collect();
+    Purchase {
+        order: Order {
+            purchase_id: Some(data.increment_id.clone()),
+            price_total: order.decimal("grand_total"),
+            currency_code: Some(data.currency),
+            tax_amount: order.decimal("tax_amount"),
+            discount_amount: order.decimal("discount_amount").map(f64::abs),
+            // As the collector: the order number is the payment's transaction id.
+            payment: data.payment(None, Some(data.increment_id.clone())),
+            order_type: Some(OrderType::Checkout),
+            ..Order::default()
+        },
+        promotion_id: order.str("coupon_code"),
+        shipping: Shipping {
+            shipping_method: order.str("shipping_description").or_else(|| order.str("shipping_method")),
+            shipping_amount: order.decimal("shipping_amount"),
+            ..Shipping::default()
+        },
+        email: data.email.clone(),
+        customer_id: if guest { None } else { order.str("customer_id") },
+        lines,
+    }
 }
 
 pub fn invoiced<'a>(payload: &Obj<'a>, ctx: &MapContext<'a>, event_type: EventType) -> ExperienceEvent<'a> {

@@ -181,7 +181,7 @@ impl<'a> Obj<'a> {
 
     fn fields_shaped(&self, node: &dyn Node) -> bool {
         // PHP cannot tell an empty map from an empty list.
-        node.len() == 0 || !source::is_list(node)
+        node.is_empty() || !source::is_list(node)
     }
 
     pub fn cx(&self) -> &'a Cx<'a> {
@@ -427,6 +427,62 @@ impl<'a> Obj<'a> {
             self.require(key);
         }
         at
+    }
+
+    /// A point in time given as Unix epoch milliseconds: an integer, or its decimal text.
+    pub fn epoch_millis(&self, key: &'a str) -> Option<DateTime<Utc>> {
+        let (value, kind) = self.kind(key)?;
+        let millis = match kind {
+            Kind::Int(i) => Some(i),
+            Kind::Str(s) => {
+                let t = s.trim();
+                (!t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok()).flatten()
+            }
+            _ => None,
+        };
+        let Some(at) = millis.and_then(DateTime::from_timestamp_millis) else {
+            self.report(key, format!("{} is not a time in Unix epoch milliseconds", self.describe(value)));
+            return None;
+        };
+        self.check_year(key, &millis.unwrap_or_default().to_string(), at.date_naive())?;
+        Some(at)
+    }
+
+    /// A list of strings (numbers are accepted as their text); a bad entry is reported by its
+    /// index, blanks are skipped.
+    pub fn strings(&self, key: &'a str) -> Vec<Text<'a>> {
+        let Some((value, kind)) = self.kind(key) else {
+            return Vec::new();
+        };
+        if kind != Kind::Array || !source::is_list(value) {
+            self.report(key, format!("expected a list of strings, got {}", self.describe(value)));
+            return Vec::new();
+        }
+        if value.len() > MAX_LIST_LEN {
+            self.report(key, format!("has {} entries, more than the {MAX_LIST_LEN} allowed", value.len()));
+            return Vec::new();
+        }
+        let list = Obj {
+            node: Some(value),
+            path: self.cx.push_path(self.path, Seg::Name(key)),
+            depth: self.depth + 1,
+            cx: self.cx,
+        };
+        let mut out = Vec::with_capacity(value.len());
+        for (k, v) in source::entries(value) {
+            let text: Option<Text<'a>> = match kind_at(v, list.depth + 1) {
+                Kind::Null => continue,
+                Kind::Str(s) if s.len() <= MAX_STRING_BYTES => Some(Cow::Borrowed(s.trim())),
+                Kind::Int(i) => Some(Cow::Owned(itoa::Buffer::new().format(i).to_string())),
+                _ => None,
+            };
+            match text {
+                Some(t) if t.is_empty() => {}
+                Some(t) => out.push(t),
+                None => self.cx.report(self.cx.spell(list.path, Some(k.into())), format!("expected a string, got {}", describe(v, list.depth + 1))),
+            }
+        }
+        out
     }
 
     /// A calendar date (date of birth): `Y-m-d`, optionally followed by a time that is ignored.

@@ -15,6 +15,9 @@ pub trait Node {
     fn get(&self, key: &str) -> Option<&dyn Node>;
     /// Number of members of an array (0 for anything else).
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// The first member at or after storage position `at`, with the position after it. Arrays
     /// may have holes (deleted members), so positions are the implementation's, not indexes.
     fn entry_from(&self, at: usize) -> Option<(usize, Key<'_>, &dyn Node)>;

@@ -7,15 +7,26 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::json::{k, Out};
 use super::read::Text;
 
-/// Class ExperienceEvent with the Commerce, person and personal-contact field groups.
+/// Class ExperienceEvent with the Commerce, person and personal-contact field groups, and for
+/// the storefront events the Channel, Web, Visit Web Page, User Login and Site Search ones.
+#[derive(Default)]
 pub struct ExperienceEvent<'a> {
     pub id: uuid::Uuid,
     pub timestamp: DateTime<Utc>,
+    /// Back-office documents carry Magento's whole seconds; a shopper's actions are timed to
+    /// the millisecond (several can fall in one second).
+    pub timestamp_millis: bool,
     pub event_type: &'static str,
     pub identity_map: IdentityMap<'a>,
+    pub channel: Option<Channel>,
+    pub web: Option<Web<'a>>,
+    pub user_agent: Option<Text<'a>>,
     pub personal_email: Option<Text<'a>>,
     pub person: Option<Person<'a>>,
+    pub user_account: Option<LoginAction>,
     pub commerce: Option<Commerce<'a>>,
+    pub site_search: Option<SiteSearch<'a>>,
+    pub search: Option<SearchMeasure<'a>>,
     pub product_list_items: Vec<ProductListItem<'a>>,
 }
 
@@ -25,19 +36,65 @@ impl ExperienceEvent<'_> {
         o.key(k!("_id"));
         o.uuid(self.id);
         o.key(k!("timestamp"));
-        o.time(self.timestamp);
+        if self.timestamp_millis {
+            o.time_millis(self.timestamp);
+        } else {
+            o.time(self.timestamp);
+        }
         o.key(k!("eventType"));
         o.str(self.event_type);
         o.key(k!("identityMap"));
         self.identity_map.write(o);
+        if let Some(channel) = self.channel {
+            o.key(k!("channel"));
+            o.open();
+            o.key(k!("_id"));
+            o.str(channel.id());
+            o.key(k!("_type"));
+            o.str(channel.channel_type());
+            o.close();
+        }
+        if let Some(web) = &self.web {
+            o.key(k!("web"));
+            web.write(o);
+        }
+        if let Some(agent) = &self.user_agent {
+            o.key(k!("environment"));
+            o.open();
+            o.key(k!("browserDetails"));
+            o.open();
+            o.key(k!("userAgent"));
+            o.str(agent);
+            o.close();
+            o.close();
+        }
         write_email(o, self.personal_email.as_deref());
         if let Some(person) = &self.person {
             o.key(k!("person"));
             person.write(o);
         }
+        if let Some(action) = self.user_account {
+            o.key(k!("userAccount"));
+            o.open();
+            o.key(action.key());
+            o.int(1);
+            o.close();
+        }
         if let Some(commerce) = &self.commerce {
             o.key(k!("commerce"));
             commerce.write(o);
+        }
+        if let Some(search) = &self.site_search {
+            o.key(k!("siteSearch"));
+            search.write(o);
+        }
+        if let Some(measure) = &self.search {
+            o.key(measure.kind.key());
+            o.open();
+            o.opt_str(k!("id"), measure.id.as_deref());
+            o.key(k!("value"));
+            o.int(1);
+            o.close();
         }
         if !self.product_list_items.is_empty() {
             o.key(k!("productListItems"));
@@ -261,6 +318,8 @@ pub struct Person<'a> {
     pub name: Option<PersonName<'a>>,
     pub birth_date: Option<NaiveDate>,
     pub gender: Option<Gender>,
+    /// `person.accountID` (Reference Keys field group): the storefront account events' customer.
+    pub account_id: Option<Text<'a>>,
 }
 
 impl Person<'_> {
@@ -284,6 +343,7 @@ impl Person<'_> {
             o.key(k!("gender"));
             o.str(gender.as_str());
         }
+        o.opt_str(k!("accountID"), self.account_id.as_deref());
         o.close();
     }
 }
@@ -342,6 +402,10 @@ impl Address<'_> {
 #[derive(Default)]
 pub struct Commerce<'a> {
     pub order: Option<Order<'a>>,
+    pub promotion_id: Option<Text<'a>>,
+    /// The storefront action this event counts (`value` 1).
+    pub action: Option<CommerceAction>,
+    pub cart_id: Option<Text<'a>>,
     pub shipping: Option<Shipping<'a>>,
     pub billing: Option<Address<'a>>,
     pub commerce_scope: Option<CommerceScope<'a>>,
@@ -353,6 +417,21 @@ impl Commerce<'_> {
         if let Some(order) = &self.order {
             o.key(k!("order"));
             order.write(o);
+        }
+        o.opt_str(k!("promotionID"), self.promotion_id.as_deref());
+        if let Some(action) = self.action {
+            o.key(action.key());
+            o.open();
+            o.key(k!("value"));
+            o.int(1);
+            o.close();
+        }
+        if let Some(cart_id) = &self.cart_id {
+            o.key(k!("cart"));
+            o.open();
+            o.key(k!("cartID"));
+            o.str(cart_id);
+            o.close();
         }
         if let Some(shipping) = &self.shipping {
             o.key(k!("shipping"));
@@ -380,7 +459,8 @@ impl Commerce<'_> {
 
 #[derive(Default)]
 pub struct Order<'a> {
-    pub purchase_id: Text<'a>,
+    /// Absent only in a cart's `order` (shoppingCartView, initiateCheckout: its discount).
+    pub purchase_id: Option<Text<'a>>,
     pub purchase_order_number: Option<Text<'a>>,
     pub price_total: Option<f64>,
     pub currency_code: Option<&'a str>,
@@ -392,14 +472,14 @@ pub struct Order<'a> {
     pub payment: Option<Payment<'a>>,
     pub refund: Option<Refund<'a>>,
     pub returns: Option<Return<'a>>,
+    pub order_type: Option<OrderType>,
     pub custom: Option<TenantFields<'a>>,
 }
 
 impl Order<'_> {
     fn write(&self, o: &mut Out) {
         o.open();
-        o.key(k!("purchaseID"));
-        o.str(&self.purchase_id);
+        o.opt_str(k!("purchaseID"), self.purchase_id.as_deref());
         o.opt_str(k!("purchaseOrderNumber"), self.purchase_order_number.as_deref());
         o.opt_float(k!("priceTotal"), self.price_total);
         o.opt_str(k!("currencyCode"), self.currency_code);
@@ -420,6 +500,10 @@ impl Order<'_> {
             o.str(p.currency_code);
             o.close();
             o.close_list();
+        }
+        if let Some(order_type) = self.order_type {
+            o.key(k!("orderType"));
+            o.str(order_type.as_str());
         }
         if let Some(r) = &self.refund {
             o.key(k!("refunds"));
@@ -447,6 +531,20 @@ impl Order<'_> {
         }
         write_custom(o, &self.custom);
         o.close();
+    }
+}
+
+/// `commerce.order.orderType` (a hard enum in the schema).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderType {
+    Checkout,
+}
+
+impl OrderType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderType::Checkout => "checkout",
+        }
     }
 }
 
@@ -676,4 +774,230 @@ fn write_custom(o: &mut Out, custom: &Option<TenantFields>) {
         }
     }
     o.close();
+}
+
+/// `channel`: every storefront event happens on the web channel, as Data Connection sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Web,
+}
+
+impl Channel {
+    fn id(self) -> &'static str {
+        match self {
+            Channel::Web => "https://ns.adobe.com/xdm/channels/web",
+        }
+    }
+
+    fn channel_type(self) -> &'static str {
+        match self {
+            Channel::Web => "https://ns.adobe.com/xdm/channel-types/web",
+        }
+    }
+}
+
+/// `web`: the page and its referrer. `name`, `siteSection` and `pageViews` are a page view's
+/// only; every other event carries just the URLs, as the Web SDK adds them.
+#[derive(Default)]
+pub struct Web<'a> {
+    pub site_section: Option<Text<'a>>,
+    pub name: Option<Text<'a>>,
+    pub url: Option<Text<'a>>,
+    pub page_view: bool,
+    pub referrer: Option<Text<'a>>,
+}
+
+impl Web<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.site_section.is_none() && self.name.is_none() && self.url.is_none() && !self.page_view && self.referrer.is_none()
+    }
+
+    fn write(&self, o: &mut Out) {
+        o.open();
+        if self.site_section.is_some() || self.name.is_some() || self.url.is_some() || self.page_view {
+            o.key(k!("webPageDetails"));
+            o.open();
+            o.opt_str(k!("siteSection"), self.site_section.as_deref());
+            o.opt_str(k!("name"), self.name.as_deref());
+            o.opt_str(k!("URL"), self.url.as_deref());
+            if self.page_view {
+                o.key(k!("pageViews"));
+                o.open();
+                o.key(k!("value"));
+                o.int(1);
+                o.close();
+            }
+            o.close();
+        }
+        if let Some(referrer) = &self.referrer {
+            o.key(k!("webReferrer"));
+            o.open();
+            o.key(k!("URL"));
+            o.str(referrer);
+            o.close();
+        }
+        o.close();
+    }
+}
+
+/// `userAccount.*` counters (User Login Process field group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginAction {
+    Login,
+    Logout,
+    CreateProfile,
+    UpdateProfile,
+}
+
+impl LoginAction {
+    fn key(self) -> &'static [u8] {
+        match self {
+            LoginAction::Login => k!("login"),
+            LoginAction::Logout => k!("logout"),
+            LoginAction::CreateProfile => k!("createProfile"),
+            LoginAction::UpdateProfile => k!("updateProfile"),
+        }
+    }
+}
+
+/// The storefront commerce measures (`commerce.<action>.value` = 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommerceAction {
+    Checkouts,
+    ProductListAdds,
+    ProductListOpens,
+    ProductListRemovals,
+    ProductListViews,
+    ProductViews,
+    Purchases,
+}
+
+impl CommerceAction {
+    fn key(self) -> &'static [u8] {
+        match self {
+            CommerceAction::Checkouts => k!("checkouts"),
+            CommerceAction::ProductListAdds => k!("productListAdds"),
+            CommerceAction::ProductListOpens => k!("productListOpens"),
+            CommerceAction::ProductListRemovals => k!("productListRemovals"),
+            CommerceAction::ProductListViews => k!("productListViews"),
+            CommerceAction::ProductViews => k!("productViews"),
+            CommerceAction::Purchases => k!("purchases"),
+        }
+    }
+}
+
+/// `searchRequest` / `searchResponse` (Site Search field group): a measure with the search's id.
+pub struct SearchMeasure<'a> {
+    pub kind: SearchKind,
+    pub id: Option<Text<'a>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchKind {
+    Request,
+    Response,
+}
+
+impl SearchKind {
+    fn key(self) -> &'static [u8] {
+        match self {
+            SearchKind::Request => k!("searchRequest"),
+            SearchKind::Response => k!("searchResponse"),
+        }
+    }
+}
+
+/// `siteSearch`, in schema order. The filters are `filter` (the schema's name; Data
+/// Connection's collector writes `refinements`, which no schema declares).
+#[derive(Default)]
+pub struct SiteSearch<'a> {
+    pub filter: Vec<SearchFilter<'a>>,
+    pub sort: Vec<SearchSort<'a>>,
+    pub query: Option<Text<'a>>,
+    pub suggestions: Vec<Text<'a>>,
+    pub number_of_results: Option<i64>,
+}
+
+pub struct SearchFilter<'a> {
+    pub attribute: Text<'a>,
+    pub value: Vec<Text<'a>>,
+    pub is_range: Option<bool>,
+}
+
+pub struct SearchSort<'a> {
+    pub attribute: Text<'a>,
+    pub order: Option<SortOrder>,
+}
+
+/// `siteSearch.sort[].order`: a hard enum in the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    Asc,
+    Desc,
+    Relevance,
+}
+
+impl SortOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Asc => "ASC",
+            SortOrder::Desc => "DESC",
+            SortOrder::Relevance => "RELEVANCE",
+        }
+    }
+}
+
+impl SiteSearch<'_> {
+    fn write(&self, o: &mut Out) {
+        o.open();
+        if !self.filter.is_empty() {
+            o.key(k!("filter"));
+            o.open_list();
+            for f in &self.filter {
+                o.open();
+                o.key(k!("attribute"));
+                o.str(&f.attribute);
+                if !f.value.is_empty() {
+                    o.key(k!("value"));
+                    o.open_list();
+                    for v in &f.value {
+                        o.str(v);
+                    }
+                    o.close_list();
+                }
+                if let Some(is_range) = f.is_range {
+                    o.key(k!("isRange"));
+                    o.bool(is_range);
+                }
+                o.close();
+            }
+            o.close_list();
+        }
+        if !self.sort.is_empty() {
+            o.key(k!("sort"));
+            o.open_list();
+            for s in &self.sort {
+                o.open();
+                o.key(k!("attribute"));
+                o.str(&s.attribute);
+                if let Some(order) = s.order {
+                    o.key(k!("order"));
+                    o.str(order.as_str());
+                }
+                o.close();
+            }
+            o.close_list();
+        }
+        o.opt_str(k!("query"), self.query.as_deref());
+        if !self.suggestions.is_empty() {
+            o.key(k!("suggestions"));
+            o.open_list();
+            for s in &self.suggestions {
+                o.str(s);
+            }
+            o.close_list();
+        }
+        o.opt_int(k!("numberOfResults"), self.number_of_results);
+        o.close();
+    }
 }

@@ -147,4 +147,18 @@ impl EventName {
     pub const PROFILE_RECORD: &'static str = "profileRecord";
     pub const PROFILE_DELETED: &'static str = "profileDeleted";
     pub const HISTORICAL_ORDER: &'static str = "historicalOrder";
+    pub const PAGE_VIEW: &'static str = "pageView";
+    pub const PRODUCT_PAGE_VIEW: &'static str = "productPageView";
+    pub const ADD_TO_CART: &'static str = "addToCart";
+    pub const OPEN_CART: &'static str = "openCart";
+    pub const REMOVE_FROM_CART: &'static str = "removeFromCart";
+    pub const SHOPPING_CART_VIEW: &'static str = "shoppingCartView";
+    pub const INITIATE_CHECKOUT: &'static str = "initiateCheckout";
+    pub const PLACE_ORDER: &'static str = "placeOrder";
+    pub const SIGN_IN: &'static str = "signIn";
+    pub const SIGN_OUT: &'static str = "signOut";
+    pub const CREATE_ACCOUNT: &'static str = "createAccount";
+    pub const EDIT_ACCOUNT: &'static str = "editAccount";
+    pub const SEARCH_REQUEST_SENT: &'static str = "searchRequestSent";
+    pub const SEARCH_RESPONSE_RECEIVED: &'static str = "searchResponseReceived";
 }

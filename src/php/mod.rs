@@ -5,6 +5,7 @@ mod delivery;
 mod exceptions;
 mod map_fn;
 mod module;
+mod platform_fn;
 mod value;
 
 pub use exceptions::{ConfigException, EventName, InvalidEventException};

@@ -10,7 +10,7 @@ use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, IniEntryDefs, ModuleEntry};
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
 use super::exceptions::{ConfigException, InvalidEventException};
-use super::{delivery, map_fn};
+use super::{delivery, map_fn, platform_fn};
 use crate::delivery::{self as pipeline, IniValues};
 
 static INI_ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
@@ -134,7 +134,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .request_startup_function(request_startup)
         .shutdown_function(module_shutdown)
         .info_function(php_module_info);
-    delivery::register(map_fn::register(module))
+    platform_fn::register(delivery::register(map_fn::register(module)))
 }
 
 #[cfg(test)]

@@ -169,6 +169,11 @@ namespace Magento\Framework\App {
         public function remove($identifier);
         public function clean($tags = []);
     }
+
+    /** Only its type: the unit suite stands in for the queries that use it. */
+    class ResourceConnection
+    {
+    }
 }
 
 namespace Magento\Framework\Filesystem {
