@@ -4,7 +4,8 @@
 # (the store keeps working; the notice is logged once), then restore the extension. The module is
 # also checked against the Magento Marketplace coding standard shipped in the store's tree.
 # Prints how long provisioning and the scenarios took. Exit status 1 when anything failed.
-# MAGENTO_SCENARIOS=name,tag,... runs a subset; MAGENTO_NO_EXT_PHASE=0 skips the unloaded phase.
+# MAGENTO_SCENARIOS=name,tag,... runs a subset ("browser": the Chromium journeys); MAGENTO_NO_EXT_PHASE=0
+# skips the unloaded phase.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source tests/magento/env.sh
@@ -21,6 +22,12 @@ echo "== real Magento 2.4.6 store: scenarios (REST, admin and storefront HTTP, b
 python3 tests/magento/scenarios.py ${MAGENTO_SCENARIOS:+--only "$MAGENTO_SCENARIOS"} --settle "${MAGENTO_SETTLE:-10}" --json "$XR_STATE/last-run.json"
 STATUS=$?
 [ $PHPCS -eq 0 ] || STATUS=1
+# the storefront beacon in headless Chromium (tests/magento/browser): with the whole suite, or
+# when the subset names "browser"
+if [ -z "${MAGENTO_SCENARIOS:-}" ] || [[ ",${MAGENTO_SCENARIOS}," == *,browser,* ]]; then
+  echo "== real Magento 2.4.6 store: storefront journeys in headless Chromium (beacon, consent, endpoint)"
+  python3 tests/magento/browser/storefront.py --settle "${MAGENTO_SETTLE:-20}" || STATUS=1
+fi
 T2=$(date +%s)
 if [ "${MAGENTO_NO_EXT_PHASE:-1}" = 1 ] && [ -z "${MAGENTO_SCENARIOS:-}" ]; then
   echo "== real Magento 2.4.6 store: extension unloaded (php-fpm restarted without it)"

@@ -206,7 +206,7 @@ class BeaconParser
             return null;
         }
         $attribute = $this->text($value, 'attribute', "$path.attribute", self::SKU_MAX, true);
-        $order = $value['order'] ?? null;
+        $order = is_string($value['order'] ?? null) ? strtoupper($value['order']) : null;
         if (!in_array($order, ['ASC', 'DESC'], true)) {
             $this->problems[] = "$path.order: must be ASC or DESC";
             return null;

@@ -4,8 +4,8 @@
  * Posts pageView and productPageView for the page, and Live Search's search events when Adobe's
  * data layer publishes them, to the store's own endpoint, which validates, enriches and emits
  * them. Plain ES5 with no dependencies (no RequireJS: works on Luma and on themes without it),
- * loaded with `defer`. Sends nothing while the shopper has not consented. Never throws into the
- * page: every entry point catches everything.
+ * loaded with `defer`; the page's views go out once the page has loaded. Sends nothing while the
+ * shopper has not consented. Never throws into the page: every entry point catches everything.
  */
 (function () {
     'use strict';
@@ -230,22 +230,38 @@
         if (!facts || typeof facts.endpoint !== 'string') {
             return;
         }
-        // With the merchant's own Web SDK on the page, it sends the page view (one emitter per event).
-        if (!facts.webSdk) {
-            send(facts, 'pageView', {});
-        }
-        if (facts.sku) {
-            send(facts, 'productPageView', {sku: String(facts.sku)});
-        }
+        var sent = false;
+        var views = function () {
+            if (sent) {
+                return;
+            }
+            sent = true;
+            // With the merchant's own Web SDK on the page, it sends the page view (one emitter per event).
+            if (!facts.webSdk) {
+                send(facts, 'pageView', {});
+            }
+            if (facts.sku) {
+                send(facts, 'productPageView', {sku: String(facts.sku)});
+            }
+        };
         listenForSearch(facts);
-        // Live Search's scripts may create the data layer after this deferred script ran.
-        window.addEventListener('load', function () {
+        var loaded = function () {
             try {
+                views();
+                // Live Search's scripts may create the data layer after this deferred script ran.
                 listenForSearch(facts);
             } catch (e) {
-                // nothing to forward
+                // nothing more to send
             }
-        });
+        };
+        // After the load event, so the beacon never competes with the page's own requests for a
+        // connection or a PHP worker; a shopper leaving earlier still sends it on pagehide.
+        if (document.readyState === 'complete') {
+            loaded();
+        } else {
+            window.addEventListener('load', loaded);
+            window.addEventListener('pagehide', loaded);
+        }
     } catch (e) {
         // the page must never notice the beacon
     }
