@@ -372,7 +372,7 @@ def sc_storefront_rest(s):
     s.settle()
 
 
-@scenario('storefront: a browser session: add to cart, cart page, checkout page, sign in, sign out; the device id is '
+@scenario('storefront: a browser session: add to cart, cart page, checkout page, sign in, account edit, sign out; the device id is '
           'the cookie the store set; the e-mail after sign-in', 'storefront')
 def sc_storefront_browser(s):
     r, p = s.rest, s.p
@@ -390,6 +390,9 @@ def sc_storefront_browser(s):
     b.get('/checkout/cart/')
     b.get('/checkout/')
     b.storefront_login(email('sfbrowser'), 'Passw0rd!Relay')
+    status, html, _ = b.get('/customer/account/edit/')
+    b.post('/customer/account/editPost/', {'form_key': b._form_key(html) or key, 'firstname': 'Samuel',
+                                            'lastname': 'Shopper'})
     b.get('/customer/account/logout/')
     eq(next((c.value for c in b.jar if c.name == 'xdm_relay_fpid'), None), cookie, 'the device cookie after sign-out')
     t = s.device(cookie, 'browser session')
@@ -400,6 +403,8 @@ def sc_storefront_browser(s):
     s.expect(t, 'initiateCheckout', check=cart_lines({p['A']: 2}), desc='initiateCheckout: the whole cart')
     s.expect(t, 'signIn', check=lambda x, e: eq(dig(x, 'identityMap.Email.0.id'), email('sfbrowser'), 'Email after sign-in'),
              desc='signIn names the customer')
+    s.expect(t, 'editAccount', check=lambda x, e: eq(dig(x, 'identityMap.Email.0.id'), email('sfbrowser'), 'Email'),
+             desc='editAccount names the customer')
     s.expect(t, 'signOut')
     s.settle()
 
@@ -756,6 +761,13 @@ def sc_w2_storefront(s):
         raise Fail(f'the storefront sign-up created no customer (ended at {url})')
     t = s.customer(found['items'][0]['id'], 'storefront sign-up')
     s.expect(t, 'accountCreated', 'profileRecord')
+    fpid = next((c.value for c in b.jar if c.name == 'xdm_relay_fpid'), None)
+    if not fpid:
+        raise Fail('the storefront sign-up set no device id cookie')
+    d = s.device(fpid, 'storefront sign-up')
+    d.unordered = True
+    s.expect(d, 'createAccount', 'signIn', check=lambda x, e: eq(dig(x, 'identityMap.Email.0.id'), email('w2front'), 'Email'),
+             desc='createAccount/signIn name the new customer')
     s.settle()
 
 
