@@ -215,8 +215,6 @@ pub struct Purchase<'a> {
 pub fn purchase<'a>(payload: &Obj<'a>, settings: &'a MapSettings) -> Purchase<'a> {
     let data = OrderData::read(payload, settings);
     let order = &data.order;
-    // Read for its problems: a storefront purchase is the same order as `orderPlaced`.
-    order.req_datetime("created_at");
     let guest = order.bool("customer_is_guest").unwrap_or(false);
     // The collector's lines carry no line id, categories or custom attributes.
     let lines = data
