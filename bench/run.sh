@@ -16,6 +16,10 @@ start_edge
 echo "== PHP: emit vs pure-PHP mapping vs synchronous curl; sender throughput"
 php -d "extension=$SO" bench/emit_bench.php "$EDGE" "$WORK/spool"
 
+echo "== PHP: emit and map vs pure-PHP map + json_encode, interleaved rounds (bench/map_bench.php)"
+# An Edge nobody answers: the figures are the request thread's, not shared with deliveries.
+php -d "extension=$SO" bench/map_bench.php http://127.0.0.1:9 "$WORK/map-spool" 11
+
 echo "== PHP-FPM: requests/s of a place-order script with and without the extension's emit"
 start_fpm 4
 drive() { # emit count

@@ -4,7 +4,7 @@
 //! references, objects and self-containing arrays all come out as values the mapping names.
 
 use ext_php_rs::ffi::{
-    zend_hash_index_find, zend_hash_str_find, Bucket, IS_ARRAY, IS_DOUBLE, IS_FALSE, IS_INDIRECT, IS_LONG, IS_NULL,
+    zend_hash_index_find, zend_hash_str_find, zend_string, Bucket, IS_ARRAY, IS_DOUBLE, IS_FALSE, IS_INDIRECT, IS_LONG, IS_NULL,
     IS_OBJECT, IS_REFERENCE, IS_RESOURCE, IS_STRING, IS_TRUE, IS_UNDEF,
 };
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -63,6 +63,16 @@ impl PhpValue {
             _ => None,
         }
     }
+}
+
+/// The bytes of a zend_string: `len` bytes from its flexible `val` member. The pointer is taken
+/// from the string itself (not from a reference to the one-byte `val` array), so it covers them.
+///
+/// # Safety
+/// `s` points to a live zend_string that stays unchanged for `'a`.
+unsafe fn zend_bytes<'a>(s: *const zend_string) -> &'a [u8] {
+    // SAFETY: by the caller's promise; `addr_of!` makes no intermediate reference.
+    unsafe { std::slice::from_raw_parts(std::ptr::addr_of!((*s).val).cast::<u8>(), (*s).len) }
 }
 
 fn type_of(zval: &Zval) -> u32 {
@@ -149,11 +159,8 @@ impl Node for PhpArray {
                 Key::Index(bucket.h as i64)
             } else {
                 // SAFETY: a non-null bucket key is the bucket's zend_string, which the table
-                // keeps alive and unchanged while borrowed; its `len` bytes start at `val`.
-                let bytes: &[u8] = unsafe {
-                    let name = &*bucket.key;
-                    std::slice::from_raw_parts(name.val.as_ptr().cast::<u8>(), name.len)
-                };
+                // keeps alive and unchanged while borrowed.
+                let bytes = unsafe { zend_bytes(bucket.key) };
                 match std::str::from_utf8(bytes) {
                     Ok(name) => Key::Name(name),
                     Err(_) => Key::Bytes(bytes),
@@ -180,12 +187,9 @@ impl Node for PhpValue {
             // SAFETY: the type byte says `dval` is the valid member.
             IS_DOUBLE => Kind::Float(unsafe { zval.value.dval }),
             IS_STRING => {
-                // SAFETY: the type byte says `str_` is the valid member: a live zend_string of
-                // `len` bytes at `val`, unchanged while the array holding it is borrowed.
-                let bytes = unsafe {
-                    let s = &*zval.value.str_;
-                    std::slice::from_raw_parts(s.val.as_ptr().cast::<u8>(), s.len)
-                };
+                // SAFETY: the type byte says `str_` is the valid member: a live zend_string,
+                // unchanged while the array holding it is borrowed.
+                let bytes = unsafe { zend_bytes(zval.value.str_) };
                 match std::str::from_utf8(bytes) {
                     Ok(s) => Kind::Str(s),
                     Err(_) => Kind::Unusable(Unusable::InvalidUtf8),
