@@ -330,6 +330,29 @@ def endpoint_check(c):
     c.ok(got == 403, f'mg_dnt: HTTP {got} {text[:200]}, expected 403')
     c.ok(not any(ck.name == 'xdm_relay_fpid' for ck in dnt.jar), 'mg_dnt: the FPID cookie was set')
 
+    # Cookie Restriction Mode without consent: 403, no FPID cookie; the website's beacon off: 404
+    crm = xr.Browser()
+    set_website_config({'web/cookie/cookie_restriction': '1'})
+    try:
+        got, text, _ = post(beacon(), session=crm)
+    finally:
+        set_website_config({'web/cookie/cookie_restriction': None, 'xdm_relay/storefront/beacon': '0'})
+    c.ok(got == 403, f'Cookie Restriction Mode without consent: HTTP {got} {text[:200]}, expected 403')
+    c.ok(not any(ck.name == 'xdm_relay_fpid' for ck in crm.jar), 'Cookie Restriction Mode: the FPID cookie was set')
+    try:
+        got, text, _ = post(beacon(), session=xr.Browser())
+        off_html = xr.request('GET', page)[1].decode(errors='replace')
+    finally:
+        set_website_config({'xdm_relay/storefront/beacon': None})
+    c.ok(got == 404, f'beacon off for the website: HTTP {got} {text[:200]}, expected 404')
+    c.ok('xdmrelay-page' not in off_html and 'beacon.js' not in off_html, 'beacon off: the page still carries it')
+    on_html = xr.request('GET', page)[1].decode(errors='replace')
+    m = re.search(r'<script[^>]*id="xdmrelay-page"[^>]*>(.*?)</script>', on_html)
+    facts = json.loads(m.group(1)) if m else {}
+    c.ok(facts.get('sku') == c.sku and facts.get('pageType') == 'Product' and 'beacon.js' in on_html,
+         f'beacon on: product page facts {facts}')
+    lines.append('mg_dnt and Cookie Restriction Mode without consent: 403, no FPID cookie; beacon off: 404')
+
     # a good beacon in a new session: 204, no-store, the FPID cookie; then the session's rate limit
     # (the refusals above count in their own session: every request past the consent check does)
     browser = xr.Browser()
