@@ -126,5 +126,40 @@ fn order_sizes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, per_event, order_sizes);
+/// A storefront cart change of `items` lines, as the module sends `addToCart`.
+fn cart_payload(items: usize) -> Value {
+    let lines: Vec<_> = (1..=items)
+        .map(|i| serde_json::json!({"sku": format!("SKU-{i:04}"), "name": format!("Product {i}"), "qty": 2, "price": "19.9900",
+            "discount_amount": "0.0000", "image_url": format!("https://shop.example/media/catalog/product/{i}.jpg"),
+            "options": [{"label": "Size", "value": "M"}]}))
+        .collect();
+    from_json(&serde_json::json!({
+        "event_id": "4d2f8a10-3c6b-4e1a-8f5d-9a7b6c5d4e01", "occurred_at": 1714558529123i64,
+        "shopper": {"fpid": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                    "ecid_cookie": "CiY0NzE0NzkwMTUyMzYzMzI4NDAxMjc3NDcwNzA2NTcxMjI3OTI1NVIRCJ_S-uCRMRABGAEqBElSTDHwAZ_S-uCRMQ"},
+        "page": {"url": "https://shop.example/p.html", "referrer": "https://shop.example/", "user_agent": "Mozilla/5.0"},
+        "store": {"website_code": "base", "store_code": "main", "store_view_code": "default"},
+        "cart": {"id": "1207", "currency_code": "USD", "items": lines}
+    }))
+}
+
+fn storefront(c: &mut Criterion) {
+    let settings = MapSettings::default();
+    let mut group = c.benchmark_group("map addToCart");
+    for items in [1usize, 10] {
+        let payload = cart_payload(items);
+        let ctx = MapContext { settings: &settings, now: chrono::Utc::now() };
+        assert!(map_event("addToCart", &payload, &ctx).is_ok(), "the benchmark maps a valid cart");
+        println!("allocations addToCart {items} items: {}", allocations("addToCart", &payload, &settings));
+        group.bench_with_input(BenchmarkId::from_parameter(format!("{items} items")), &payload, |b, payload| {
+            b.iter(|| {
+                let ctx = MapContext { settings: &settings, now: chrono::Utc::now() };
+                map_event("addToCart", payload, &ctx).map(|m| m.json.len())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, per_event, order_sizes, storefront);
 criterion_main!(benches);

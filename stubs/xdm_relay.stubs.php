@@ -107,6 +107,15 @@ namespace XdmRelay {
          */
         public function getProblems(): array {}
     }
+
+    /**
+     * Thrown by `xdm_relay_dataset_schema()`: the message says what failed and what to check;
+     * `getCode()` is the HTTP status behind it (401, 403, 404, ...; 0 when nothing answered or a
+     * setting is missing).
+     */
+    class PlatformException extends \Exception {
+        public function __construct() {}
+    }
 }
 
 namespace {
@@ -120,6 +129,23 @@ namespace {
      * @return void
      */
     function xdm_relay_configure(array $settings): void {}
+
+    /**
+     * The schema of the destination's dataset (`dataset_id`, in `sandbox` or Adobe's default
+     * `prod`) and the custom fields it declares under the tenant namespace where custom
+     * attributes are sent: `commerce.order._<tenant>` (`order_fields`) and
+     * `productListItems[]._<tenant>` (`item_fields`); either is null when the schema lacks that
+     * object altogether. One IMS, one Catalog Service and two Schema Registry requests, with the
+     * settings of `xdm_relay_configure()`.
+     *
+     * @return array{dataset_id: string, dataset_name: ?string, sandbox: string, schema_id: string, schema_title: ?string, tenant_id: string, order_fields: ?list<string>, item_fields: ?list<string>, latency_ms: float}
+     * @throws \XdmRelay\InvalidEventException when the destination cannot be used or names no dataset.
+     * @throws \XdmRelay\PlatformException when a Platform API refuses or does not answer.
+     *
+     * @param array $destination
+     * @return array
+     */
+    function xdm_relay_dataset_schema(array $destination): array {}
 
     /**
      * Maps the payload to XDM, appends it to the durable spool and queues it for the background

@@ -199,6 +199,25 @@ fn storefront_identity_time_and_id() {
 }
 
 #[test]
+fn the_fpid_namespace_is_a_setting() {
+    let payloads = fixtures().join("payloads.php");
+    let map = |namespaces: &str| {
+        let code = format!(
+            "require '{}'; try {{ xdm_relay_configure(['identity_namespaces' => {namespaces}]); [$e, $p] = storefront_cases()['pageView']; echo xdm_relay_map($e, $p); }} catch (Throwable $t) {{ echo '!', $t->getMessage(); }}",
+            payloads.display()
+        );
+        let out = common::php(&code, &[]);
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        common::stdout(&out)
+    };
+    let doc: Value = serde_json::from_str(&map("['fpid' => 'DeviceId']")).expect("a document");
+    assert_eq!(doc["identityMap"]["DeviceId"][0]["primary"], true);
+    assert!(doc["identityMap"].get("FPID").is_none());
+    let refused = map("['device' => 'DeviceId']");
+    assert!(refused.starts_with('!') && refused.contains("identity_namespaces.device") && refused.contains("fpid"), "{refused}");
+}
+
+#[test]
 fn storefront_page_and_product_views() {
     let cases = mapped_cases();
     let view = &cases["pageView"].1;

@@ -82,11 +82,22 @@ pub struct PlatformConfig {
     pub datasets: Vec<Dataset>,
     #[serde(default)]
     pub tenant_fields: TenantFields,
+    /// Tokens of these clients are not valid here (401013): a credential removed from the
+    /// project in the Developer Console after IMS issued its token.
+    #[serde(default)]
+    pub revoked_clients: Vec<String>,
 }
 
 impl Default for PlatformConfig {
     fn default() -> Self {
-        PlatformConfig { tenant_id: tenant(), org_id: None, sandboxes: sandboxes(), datasets: Vec::new(), tenant_fields: TenantFields::default() }
+        PlatformConfig {
+            tenant_id: tenant(),
+            org_id: None,
+            sandboxes: sandboxes(),
+            datasets: Vec::new(),
+            tenant_fields: TenantFields::default(),
+            revoked_clients: Vec::new(),
+        }
     }
 }
 
@@ -341,7 +352,7 @@ pub fn check_headers(config: &PlatformConfig, bearer: Option<&str>, token_client
     if bearer.is_none() {
         return gateway(403, "403010", "Oauth token is missing.");
     }
-    let Some(client) = token_client else {
+    let Some(client) = token_client.filter(|c| !config.revoked_clients.iter().any(|r| r == c)) else {
         return gateway(401, "401013", "Oauth token is not valid");
     };
     match api_key {

@@ -3,6 +3,8 @@
 //! a protobuf message whose field 1 is the ECID. The shopper controls the cookie, so anything
 //! that is not exactly that yields no ECID, never an error and never a panic.
 
+use std::borrow::Cow;
+
 /// Adobe's identity cookie is about 100 bytes; a browser keeps at most 4 KiB per cookie.
 const MAX_COOKIE_BYTES: usize = 4096;
 /// An ECID is 38 decimal digits.
@@ -23,8 +25,12 @@ pub fn decode(cookie: &str) -> Option<String> {
 }
 
 /// A cookie read without URL-decoding keeps its padding as `%3D`.
-fn unescape_padding(s: &str) -> String {
-    s.replace("%3D", "=").replace("%3d", "=")
+fn unescape_padding(s: &str) -> Cow<'_, str> {
+    if s.contains('%') {
+        Cow::Owned(s.replace("%3D", "=").replace("%3d", "="))
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Base64 in the URL-safe alphabet (the standard one's `+` and `/` are accepted too), with or

@@ -440,7 +440,8 @@ impl<'a> Obj<'a> {
             }
             _ => None,
         };
-        let Some(at) = millis.and_then(DateTime::from_timestamp_millis) else {
+        // Before 1970 is no shopper's action but a unit or sign error upstream.
+        let Some(at) = millis.filter(|m| *m >= 0).and_then(DateTime::from_timestamp_millis) else {
             self.report(key, format!("{} is not a time in Unix epoch milliseconds", self.describe(value)));
             return None;
         };
@@ -560,6 +561,33 @@ mod tests {
         }
         assert!(parse_datetime("2024-5-1 10:15:29").is_some(), "chrono's lenient forms still parse");
         assert!(parse_datetime("2024-02-29T23:59:59+02:00").is_some());
+    }
+
+    #[test]
+    fn epoch_millis_are_whole_milliseconds_as_int_or_digits() {
+        use crate::mapping::Value;
+        let field = |k: &str, v: Value| (k.to_string(), v);
+        let payload = Value::Map(vec![
+            field("int", Value::Int(1_714_558_529_123)),
+            field("text", Value::Str(" 1714558529123 ".to_string())),
+            field("exponent", Value::Str("1.7e12".to_string())),
+            field("negative", Value::Int(-1)),
+            field("too_long", Value::Str("9".repeat(30))),
+            field("float", Value::Float(1.7e12)),
+            field("far_future", Value::Int(i64::MAX)),
+            field("year_2300", Value::Int(10_413_792_000_000)),
+        ]);
+        let cx = Cx::new();
+        let obj = Obj::payload(&payload, &cx).unwrap();
+        let at = |key| obj.epoch_millis(key).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        assert_eq!(at("int").as_deref(), Some("2024-05-01T10:15:29.123Z"));
+        assert_eq!(at("text").as_deref(), Some("2024-05-01T10:15:29.123Z"));
+        for bad in ["exponent", "negative", "too_long", "float", "far_future", "year_2300"] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+        let (problems, _) = cx.take_problems();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["exponent", "negative", "too_long", "float", "far_future", "year_2300"]);
     }
 
     #[test]

@@ -225,7 +225,9 @@ fn cart_line<'a>(item: &Obj<'a>, currency: Option<&'static str>) -> ProductListI
     if quantity.is_none() && item.raw("qty").is_none() {
         item.require("qty");
     }
-    let price_total = match (item.decimal("price"), quantity.and(item.decimal("qty"))) {
+    // The exact quantity (Magento allows decimal quantities); XDM's `quantity` is whole units.
+    let exact_qty = quantity.and_then(|_| item.decimal("qty"));
+    let price_total = match (item.decimal("price"), exact_qty) {
         (Some(price), Some(qty)) => Some(cents(price * qty)),
         _ => None,
     };

@@ -11,6 +11,7 @@ One line per scenario: PASS/FAIL with the reason. Exit status 1 when any scenari
 import argparse
 import datetime
 import http.cookiejar
+from html import unescape
 import json
 import re
 import subprocess
@@ -892,11 +893,11 @@ def sc_profile_fast_delete(s):
 # ------------------------------------------------------------------------------------------------
 # Admin (real HTTP with the form key) and bin/magento
 
-CONFIG_GROUPS = ['general', 'events', 'auth', 'history']
+CONFIG_GROUPS = ['general', 'events', 'auth', 'history', 'data_customization']
 CONFIG_FIELDS = ['general_org_id', 'general_edge_url', 'general_environment_id', 'events_backoffice_events',
                  'events_customer_profiles', 'events_datastream_id', 'events_dataset_id', 'events_profile_dataset_id',
                  'events_test_connection', 'auth_type', 'history_from', 'history_to', 'history_events_per_second',
-                 'history_start_sync', 'history_progress']
+                 'history_start_sync', 'history_progress', 'general_platform_url', 'data_customization_report']
 
 
 def admin(s):
@@ -1021,6 +1022,177 @@ def sc_admin_test_connection(s):
     s.probes += 1   # its probe is an empty batch, answered 400 EXEG-0103 by design
     if not res.get('ok'):
         raise Fail(f'Test connection answered {res}')
+
+
+# Data customization (issue 13): the store's side is configured here, the schema's side in the emulator.
+DC_TENANT = 'xdmrelayemu'
+DC_CONFIG = {
+    'xdm_relay/general/tenant_id': DC_TENANT,
+    'xdm_relay/general/platform_url': xr.EDGE_URL,
+    'xdm_relay/auth/type': 'oauth',
+    'xdm_relay/auth/client_id': 'xr-store-client',
+    'xdm_relay/auth/client_secret': 'xr-store-secret',
+    'xdm_relay/auth/ims_url': xr.EDGE_URL + '/ims/token/v3',
+    'xdm_relay/events/order_custom_attributes': 'remote_ip,shipping_description,customer_note',
+    'xdm_relay/events/item_custom_attributes': 'product_type,xr_no_such_column',
+}
+DC_PLATFORM = {
+    'tenantId': DC_TENANT, 'orgId': None, 'sandboxes': ['prod', 'dev'], 'revokedClients': [],
+    'datasets': [{'id': 'dataset-events-main', 'name': 'Commerce events'},
+                 {'id': 'dataset-profiles-main', 'class': 'profile'}],
+    'tenantFields': {'order': ['remote_ip', 'Shipping_Description', 'loyalty_tier'], 'item': ['product_type', 'engraving']},
+}
+
+
+def dc_configure(extra=None):
+    values = dict(DC_CONFIG, **(extra or {}))
+    for path, value in values.items():
+        rc, out = xr.cli('config:set', path, value)
+        if rc != 0:
+            raise Fail(f'config:set {path}: {out.strip()[-200:]}')
+    xr.cli('cache:clean', 'config')
+
+
+def dc_restore():
+    """Back to what provisioning configures (no tenant id, no OAuth, no custom attributes)."""
+    paths = [p for p in DC_CONFIG if p != 'xdm_relay/auth/type']
+    subprocess.run(['mariadb', '-uroot', '-e', "delete from " + DB + ".core_config_data where path in ("
+                    + ','.join(f"'{p}'" for p in paths) + ")"])
+    xr.cli('config:set', 'xdm_relay/auth/type', 'none')
+    xr.cli('config:set', 'xdm_relay/events/dataset_id', 'dataset-events-main')
+    xr.cli('cache:clean', 'config')
+    xr.Edge().platform(DC_PLATFORM)
+
+
+def dc_refresh(s):
+    """Admin Refresh (the AJAX controller): its JSON and the tables' HTML."""
+    b = admin(s)
+    status, body, _ = b.post('/admin/xdm_relay/attributes/refresh/', {'form_key': b.form_key}, ajax=True)
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise Fail(f'Refresh: HTTP {status}, not JSON: {body[:200]!r}')
+
+
+def dc_rows(html, dataset):
+    """{(level, store or schema name): status} of one dataset's table in the admin HTML."""
+    m = re.search(r'<div class="xdm-relay-dataset" data-dataset="' + re.escape(dataset) + r'">(.*?)</table>', html, re.S)
+    if not m:
+        raise Fail(f'no table for {dataset} in the admin HTML: {re.sub(r"<[^>]+>", " ", html)[:300]}')
+    rows = {}
+    for r in re.finditer(r'<tr data-level="(\w+)"\s+data-status="(\w+)"\s+data-store="([^"]*)"\s+data-schema="([^"]*)"', m.group(1)):
+        rows[(r.group(1), r.group(3) or r.group(4))] = r.group(2)
+    return rows
+
+
+def dc_cli_rows(out, dataset):
+    """{(level, store or schema name): match label} from xdm-relay:attributes' table of one dataset."""
+    part = out.split(dataset, 1)[1] if dataset in out else ''
+    part = re.split(r'\n\S+ \((?:event|history|profile) dataset', part)[0]
+    rows = {}
+    for line in part.splitlines():
+        cells = [c.strip() for c in line.strip().strip('|').split('|')]
+        if len(cells) >= 6 and cells[0] in ('order', 'item'):
+            rows[(cells[0], cells[1] or cells[3])] = cells[4]
+    return rows
+
+
+DC_EXPECTED = {
+    ('order', 'remote_ip'): 'match', ('order', 'shipping_description'): 'case_only',
+    ('order', 'customer_note'): 'missing_in_schema', ('order', 'loyalty_tier'): 'missing_in_store',
+    ('item', 'product_type'): 'match', ('item', 'xr_no_such_column'): 'missing_in_schema',
+    ('item', 'engraving'): 'missing_in_store',
+}
+DC_LABELS = {'match': '✓ match', 'case_only': 'case differs', 'missing_in_schema': 'missing in schema',
+             'missing_in_store': 'not sent by the store'}
+
+
+@scenario('data customization: the admin table and xdm-relay:attributes show match, case-only, missing either side; '
+          'Refresh after a schema change updates them', 'dc')
+def sc_dc_report(s):
+    edge = xr.Edge()
+    edge.platform(DC_PLATFORM)
+    try:
+        dc_configure()
+        res = dc_refresh(s)
+        if not res.get('ok'):
+            raise Fail(f'Refresh answered errors: {res.get("errors") or res.get("message")}')
+        got = dc_rows(res['html'], 'dataset-events-main')
+        if got != DC_EXPECTED:
+            raise Fail(f'admin table after Refresh: {got}')
+        # the page itself shows the cached report, with its time, the hints and what the latest orders hold
+        page = config_page(s)
+        if dc_rows(page, 'dataset-events-main') != DC_EXPECTED or res['fetched_at'] not in page:
+            raise Fail('the configuration page does not show the refreshed report with its time')
+        for text in ('case-sensitive', 'Add a field customer_note under commerce.order._' + DC_TENANT,
+                     'not a column', 'event dataset, history dataset', 'Profile records carry no custom'):
+            if text not in page:
+                raise Fail(f'the admin page lacks {text!r}')
+        if not re.search(r'<td>\d+ of \d+</td>', page):
+            raise Fail('no "N of M" figure for the latest orders')
+        rc, out = xr.cli('xdm-relay:attributes')
+        cli_rows = dc_cli_rows(out, 'dataset-events-main')
+        want = {k: DC_LABELS[v] for k, v in DC_EXPECTED.items()}
+        if rc != 0 or cli_rows != want:
+            raise Fail(f'xdm-relay:attributes (exit {rc}): {cli_rows or out[-400:]}')
+        if res['fetched_at'] not in out:
+            raise Fail('the command did not show the cached report\'s time')
+        # per website: the second website's own datasets (not in the emulator's sandbox: a 404 each)
+        rc, out = xr.cli('xdm-relay:attributes', '--website', '2', '--refresh')   # website 2 = 'second' (provisioning)
+        if 'dataset-events-second' not in out or 'dataset-events-main' in out or 'dataset-profiles-second' not in out:
+            raise Fail(f'xdm-relay:attributes --website (second) did not report its datasets: {out[-300:]}')
+        # the schema changes in AEP: the cached report stays until Refresh
+        edge.platform({'tenantFields': {'order': ['remote_ip', 'shipping_description', 'customer_note'], 'item': ['product_type']}})
+        rc, out = xr.cli('xdm-relay:attributes')
+        if dc_cli_rows(out, 'dataset-events-main') != want:
+            raise Fail('the cached report changed without a refresh')
+        rc, out = xr.cli('xdm-relay:attributes', '--refresh')
+        after = dc_cli_rows(out, 'dataset-events-main')
+        if after != {('order', 'remote_ip'): '✓ match', ('order', 'shipping_description'): '✓ match',
+                     ('order', 'customer_note'): '✓ match', ('item', 'product_type'): '✓ match',
+                     ('item', 'xr_no_such_column'): 'missing in schema'}:
+            raise Fail(f'xdm-relay:attributes --refresh after the schema change: {after or out[-400:]}')
+        edge.platform({'tenantFields': {'order': ['remote_ip'], 'item': []}})
+        got = dc_rows(dc_refresh(s)['html'], 'dataset-events-main')
+        if got.get(('order', 'customer_note')) != 'missing_in_schema' or got.get(('item', 'product_type')) != 'missing_in_schema':
+            raise Fail(f'admin Refresh after the second schema change: {got}')
+    finally:
+        dc_restore()
+
+
+@scenario('data customization: 401, 403, 404 and sandbox mismatch are shown as actionable messages (admin and command)', 'dc')
+def sc_dc_errors(s):
+    edge = xr.Edge()
+    cases = [
+        ('401 revoked credential', {'revokedClients': ['xr-store-client']}, {}, 401, 'client ID and secret'),
+        ('403 another organization', {'orgId': 'FFFFFFFFFFFFFFFFFFFFFFFF@AdobeOrg'}, {}, 403, 'Organization ID'),
+        ('404 unknown dataset', {}, {'xdm_relay/events/dataset_id': 'dataset-missing'}, 404,
+         'dataset dataset-missing was not found in sandbox "prod"'),
+        ('404 sandbox mismatch', {'datasets': [{'id': 'dataset-events-main', 'sandbox': 'dev'}]}, {}, 404,
+         'the sandbox is the one the dataset was created in'),
+    ]
+    problems = []
+    try:
+        dc_configure()
+        for label, platform, config, status, text in cases:
+            edge.platform(dict(DC_PLATFORM, **platform))
+            if config:
+                dc_configure(config)
+            res = dc_refresh(s)
+            err = re.search(r'class="message message-error xdm-relay-error" data-status="(\d+)">\s*([^<]*)', res.get('html', ''))
+            if res.get('ok') or not err or int(err.group(1)) != status or text not in unescape(err.group(2)):
+                problems.append(f'{label}: admin showed {err.groups() if err else res}')
+            rc, out = xr.cli('xdm-relay:attributes', '--refresh')
+            if rc == 0 or f'ERROR (HTTP {status})' not in out or text not in re.sub(r'\s+', ' ', out):
+                problems.append(f'{label}: command (exit {rc}) printed {out.strip()[-300:]!r}')
+            if 'xr-store-secret' in out or 'xr-store-secret' in res.get('html', ''):
+                problems.append(f'{label}: the client secret was shown')
+            if config:
+                dc_configure({'xdm_relay/events/dataset_id': 'dataset-events-main'})
+    finally:
+        dc_restore()
+    if problems:
+        raise Fail('; '.join(problems))
 
 
 @scenario('admin: Start sync without dates is refused with a clear message', 'store')

@@ -336,6 +336,10 @@ class Edge:
     def events(self):
         return self._json('GET', '/_emulator/events?limit=100000')['events']
 
+    def platform(self, settings=None):
+        """The emulated Platform APIs' datasets, sandboxes, tenant and tenant fields (a PUT replaces the keys given)."""
+        return self._json('PUT', '/_emulator/platform', settings) if settings is not None else self._json('GET', '/_emulator/platform')
+
 
 class Received:
     """What the emulator holds, deduplicated by _id (at-least-once), indexed by order and customer."""

@@ -54,7 +54,11 @@ class Attributes extends Command
             if (!$dataset['ok']) {
                 $failed = true;
                 $output->writeln(sprintf('<comment>%s</comment> (%s)', $dataset['dataset_id'], $roles));
-                $output->writeln(sprintf('<error>ERROR (HTTP %d): %s</error>', $dataset['status'], $dataset['error']));
+                $output->writeln(sprintf(
+                    '<error>ERROR%s: %s</error>',
+                    $dataset['status'] > 0 ? sprintf(' (HTTP %d)', $dataset['status']) : '',
+                    $dataset['error']
+                ));
                 continue;
             }
             $output->writeln(sprintf(
@@ -86,7 +90,7 @@ class Attributes extends Command
                 continue;
             }
             (new Table($output))
-                ->setHeaders(['level', 'sent by the store', 'filled on latest orders', 'in the schema', 'match', 'hint'])
+                ->setHeaders(['level', 'sent by the store', 'latest orders', 'in the schema', 'match', 'hint'])
                 ->setRows($rows)
                 ->render();
         }

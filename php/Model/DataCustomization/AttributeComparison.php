@@ -56,7 +56,8 @@ class AttributeComparison
                     'schema' => $caseTwin,
                     'status' => self::CASE_ONLY,
                     'hint' => sprintf(
-                        'Names are case-sensitive: AEP drops %s. Rename the schema field or the store attribute so both read the same.',
+                        'Names are case-sensitive: AEP drops %s. '
+                        . 'Rename the schema field or the store attribute so both read the same.',
                         $name
                     ),
                 ];
@@ -67,7 +68,11 @@ class AttributeComparison
                 'schema' => null,
                 'status' => self::MISSING_IN_SCHEMA,
                 'hint' => $declared === null
-                    ? sprintf('The schema has no %s object: add the Commerce field group and a tenant field group with %s.', $this->parent($place), $name)
+                    ? sprintf(
+                        'The schema has no %s object: add the Commerce field group and a tenant field group with %s.',
+                        $this->parent($place),
+                        $name
+                    )
                     : sprintf('Add a field %s under %s in the schema, or AEP drops it.', $name, $place),
             ];
         }
@@ -76,7 +81,10 @@ class AttributeComparison
                 'store' => null,
                 'schema' => (string) $name,
                 'status' => self::MISSING_IN_STORE,
-                'hint' => sprintf('The schema declares it but the store does not send it: add it to %s if the store has it.', $setting),
+                'hint' => sprintf(
+                    'The schema declares it but the store does not send it: add it to %s if the store has it.',
+                    $setting
+                ),
             ];
         }
         return $rows;

@@ -179,7 +179,12 @@ class Report
             'schema_title' => $schema['schema_title'],
             'schema_tenant_id' => $tenant,
             'order' => $this->withSeen(
-                $this->comparison->compare($order, $schema['order_fields'], "commerce.order._$tenant", 'Order custom attributes'),
+                $this->comparison->compare(
+                    $order,
+                    $schema['order_fields'],
+                    "commerce.order._$tenant",
+                    'Order custom attributes'
+                ),
                 $report['recent']['order'],
                 $report['recent']['orders']
             ),
