@@ -18,6 +18,24 @@ echo "== Magento Marketplace coding standard over php/ (the store's own phpcs --
 # phpcs exits non-zero on any error or warning: the module must stay at 0 and 0.
 php "$MAGENTO_SRC/vendor/squizlabs/php_codesniffer/bin/phpcs" --standard=Magento2 php/ && echo "phpcs Magento2: 0 errors, 0 warnings"
 PHPCS=$?
+echo "== layout XML against the store's own page_configuration.xsd"
+FRAMEWORK=$MAGENTO_SRC/vendor/magento/framework
+python3 - "$FRAMEWORK" > "$XR_STATE/framework-xsd-catalog.xml" <<'PY'
+import os, sys
+root = sys.argv[1]
+print('<?xml version="1.0"?>\n<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">')
+for d, _, files in sorted(os.walk(root)):
+    for f in sorted(files):
+        if f.endswith('.xsd'):
+            path = os.path.join(d, f)
+            urn = 'urn:magento:framework:' + os.path.relpath(path, root)
+            print(f'  <system systemId="{urn}" uri="file://{path}"/>\n  <uri name="{urn}" uri="file://{path}"/>')
+print('</catalog>')
+PY
+LAYOUTS=$(find php/view -path '*/layout/*.xml' | sort)
+LAYOUT_ERRORS=$(XML_CATALOG_FILES="$XR_STATE/framework-xsd-catalog.xml" xmllint --noout --schema \
+  "$FRAMEWORK/View/Layout/etc/page_configuration.xsd" $LAYOUTS 2>&1 | grep -v ' validates$')
+if [ -z "$LAYOUT_ERRORS" ]; then echo "$(echo "$LAYOUTS" | grep -c .) layout files validate"; else echo "$LAYOUT_ERRORS"; PHPCS=1; fi
 echo "== real Magento 2.4.6 store: scenarios (REST, admin and storefront HTTP, bin/magento -> emulator $EDGE_URL)"
 python3 tests/magento/scenarios.py ${MAGENTO_SCENARIOS:+--only "$MAGENTO_SCENARIOS"} --settle "${MAGENTO_SETTLE:-10}" --json "$XR_STATE/last-run.json"
 STATUS=$?

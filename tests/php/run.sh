@@ -24,8 +24,13 @@ while read -r f; do
   esac
   XML_CATALOG_FILES="$XSD/catalog.xml" xmllint --noout --schema "$XSD/$xsd" "$f"
   count=$((count + 1))
-done < <(find php -name '*.xml' | sort)
+done < <(find php -name '*.xml' -not -path 'php/view/*/layout/*' | sort)
 echo "$count XML files validate"
+# ../shared/magento-xsd has no layout schemas: layouts are validated against the store's own XSDs
+# by make test-magento; here they must at least be well-formed
+layouts=$(find php/view -path '*/layout/*.xml' | sort)
+[ -z "$layouts" ] || xmllint --noout $layouts
+echo "$(echo "$layouts" | grep -c .) layout files well-formed"
 
 echo "== PHPUnit: unit suite (Magento stand-ins)"
 phpunit -c tests/php/phpunit.xml --testsuite unit

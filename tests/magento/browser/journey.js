@@ -6,7 +6,10 @@
  * storefront.py checks it against what the Edge emulator received.
  *
  * usage: node journey.js '<json options>'
- *   {base, productPath, email, password, cookies?: [{name, value}], pageCacheDir, out}
+ *   {base, productPath, email, password, cookies?: [{name, value}], pageCacheDir, out, search?}
+ * With `search` ({request, response}: Adobe data layer events), the page is the home page with a
+ * stand-in for Adobe's client data layer (what Live Search publishes through), and the two
+ * events are published on it once the page has loaded; nothing else happens.
  * Writes {steps: [{step, url, status, cacheWrites}], beacons: [{event, eventId, sku?, pageType,
  * url, status, origin, contentType}], cookies: [{name, value, httpOnly}], consoleErrors: [],
  * pageErrors: []} to `out`. cacheWrites: entries of Magento's full-page cache (the file backend
@@ -20,6 +23,20 @@ const { chromium } = require('playwright-core');
 const opts = JSON.parse(process.argv[2]);
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const STEP_TIMEOUT_MS = 60000;
+
+// The part of Adobe's client data layer the beacon uses: push(fn) calls fn with the layer's API;
+// push(event) notifies the listeners of event.event.
+function installDataLayer() {
+    const listeners = {};
+    const api = { addEventListener: (name, fn) => { (listeners[name] = listeners[name] || []).push(fn); } };
+    const layer = [];
+    layer.push = (item) => {
+        if (typeof item === 'function') { item(api); return; }
+        Array.prototype.push.call(layer, item);
+        (listeners[item && item.event] || []).forEach((fn) => fn(item));
+    };
+    window.adobeDataLayer = layer;
+}
 
 // Cache entry files modified since `since` (ms); the tag index files do not count.
 function cacheWritesSince(dir, since) {
@@ -101,7 +118,15 @@ async function main() {
             await Promise.all([...pending]);
         }
 
-        try {
+        async function searchEvents() {
+            await page.addInitScript(installDataLayer);
+            await visit('home (with a data layer)', '/');
+            current = 'search events';
+            await page.evaluate((events) => { events.forEach((e) => window.adobeDataLayer.push(e)); },
+                [opts.search.request, opts.search.response]);
+            await settle();
+        }
+        async function shop() {
             await visit('home', '/');
             await visit('product (first visit)', opts.productPath);
             await visit('product (second visit)', opts.productPath);
@@ -128,6 +153,9 @@ async function main() {
             await settle();
 
             await visit('sign out', '/customer/account/logout/');
+        }
+        try {
+            await (opts.search ? searchEvents() : shop());
         } catch (e) {
             out.failure = `${current}: ${e.message.split('\n')[0]}`;
         }

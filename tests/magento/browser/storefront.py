@@ -9,13 +9,14 @@
 2. consent      the same journey with Cookie Restriction Mode on and no consent, then with an
                 `mg_dnt` cookie: the browser sends no beacon, gets no FPID cookie, and the emulator
                 receives no storefront event.
-3. endpoint     POST /xdmrelay/collect refuses, with the documented status and no event: GET, a
+3. search       Live Search's search-request-sent / search-response-received published on a stand-in
+                for Adobe's data layer: forwarded by the beacon, mapped to searchRequest/searchResponse.
+4. endpoint     POST /xdmrelay/collect refuses, with the documented status and no event: GET, a
                 foreign or missing Origin, bad fields (named), an unknown SKU, an oversized body,
                 mg_dnt, and the 121st request of a session in the rate window.
 
-usage: storefront.py [--only journey,consent,endpoint] [--settle S]
-Environment as tests/magento/run.sh exports it. XR_STOREFRONT_SERVER_EVENTS=0 leaves out the
-server-side events (cart, checkout, sign-in/out) from the journey's expectations.
+usage: storefront.py [--only journey,consent,search,endpoint] [--settle S]
+Environment as tests/magento/run.sh exports it.
 One PASS/FAIL line per check; exit status 1 when any failed.
 """
 import argparse
@@ -44,7 +45,6 @@ args = ap.parse_args()
 
 RUN = uuid.uuid4().hex[:6]
 DB = os.environ.get('DB_NAME', 'magento')
-SERVER_EVENTS = os.environ.get('XR_STOREFRONT_SERVER_EVENTS', '1') != '0'
 PASSWORD = 'Passw0rd!Relay'
 
 # XDM eventType of each storefront event (docs/contract.md, "Storefront events")
@@ -101,12 +101,12 @@ def set_website_config(values):
     cli('cache:clean', 'config', 'full_page')
 
 
-def journey(product_path, email, cookies=()):
+def journey(product_path, email, cookies=(), search=None):
     """Runs journey.js; its JSON record."""
     out = tempfile.NamedTemporaryFile(prefix='xr-journey-', suffix='.json', delete=False).name
     opts = {'base': xr.MAGENTO_URL, 'productPath': product_path, 'email': email, 'password': PASSWORD,
             'cookies': [{'name': n, 'value': v} for n, v in cookies], 'out': out,
-            'pageCacheDir': os.path.join(xr.MAGENTO_SRC, 'var', 'page_cache')}
+            'pageCacheDir': os.path.join(xr.MAGENTO_SRC, 'var', 'page_cache'), 'search': search}
     p = subprocess.run(['node', os.path.join(HERE, 'journey.js'), json.dumps(opts)], capture_output=True, text=True,
                        timeout=300)
     try:
@@ -191,8 +191,7 @@ def journey_check(c):
 
     # the emulator: every accepted beacon and the server's events, once each
     expected = Counter({'pageView': sent['pageView'], 'productPageView': 2})
-    if SERVER_EVENTS:
-        expected.update(SERVER_JOURNEY)
+    expected.update(SERVER_JOURNEY)
 
     def arrived():
         return [e for e in storefront_events(c.edge) if e['xdm']['_id'] not in before]
@@ -201,8 +200,6 @@ def journey_check(c):
     wait_quiet(c.edge, 10)
     got_events = arrived()
     got = Counter(NAME_BY_TYPE[e['xdm']['eventType']] for e in got_events)
-    if not SERVER_EVENTS:
-        got = Counter({k: v for k, v in got.items() if k in ('pageView', 'productPageView')})
     c.ok(got == expected, f'events received {dict(got)}, expected {dict(expected)}')
     ids = Counter(e['xdm']['_id'] for e in got_events)
     c.ok(len(ids) == len(got_events), f'duplicate _ids: {[i for i, n in ids.items() if n > 1][:3]}')
@@ -237,8 +234,7 @@ def journey_check(c):
     bad = {k: v - st0['requestsByStatus'].get(k, 0) for k, v in st1['requestsByStatus'].items()
            if not k.startswith('2') and v != st0['requestsByStatus'].get(k, 0)}
     c.ok(not bad, f'requests refused by the emulator: {bad}')
-    lines.append(f'{len(got_events)} events {dict(got)}, FPID {fpid} on all, strict-XDM valid'
-                 + ('' if SERVER_EVENTS else ' (server-side events not expected: XR_STOREFRONT_SERVER_EVENTS=0)'))
+    lines.append(f'{len(got_events)} events {dict(got)}, FPID {fpid} on all, strict-XDM valid')
     return lines
 
 
@@ -268,7 +264,47 @@ def consent_check(c):
     return lines
 
 
-# 3. the endpoint --------------------------------------------------------------------------------
+# 3. search events -------------------------------------------------------------------------------
+@check('search')
+def search_check(c):
+    """Live Search's events as Adobe's data layer carries them (research storefront.md §1.3)."""
+    rid = str(uuid.uuid4())
+    request = {'event': 'search-request-sent', 'eventInfo': {'searchUnitId': 'searchbar', 'searchInputContext': {
+        'units': [{'searchUnitId': 'searchbar', 'searchRequestId': rid, 'queryTypes': ['products'], 'phrase': 'relay tee',
+                   'pageSize': 12, 'currentPage': 1, 'sort': [{'attribute': 'price', 'direction': 'ASC'}],
+                   'filter': [{'attribute': 'color', 'in': ['Black', 'Blue']},
+                              {'attribute': 'price', 'range': {'from': 10, 'to': 50}}]}]}}}
+    response = {'event': 'search-response-received', 'eventInfo': {'searchUnitId': 'searchbar', 'searchResultsContext': {
+        'units': [{'searchUnitId': 'searchbar', 'searchRequestId': rid, 'productCount': 1, 'page': 1, 'perPage': 12,
+                   'products': [{'sku': c.sku, 'name': f'Relay Beacon Tee {RUN}', 'url': xr.MAGENTO_URL + c.product_path,
+                                 'imageUrl': xr.MAGENTO_URL + '/media/tee.jpg', 'rank': 1}],
+                   'suggestions': [{'suggestion': 'relay tee black', 'rank': 1}], 'categories': []}]}}}
+    before = {e['xdm']['_id'] for e in storefront_events(c.edge)}
+    rec = journey(c.product_path, c.email, search={'request': request, 'response': response})
+    sent = {b['event']: b['status'] for b in rec['beacons'] if b['event'] != 'pageView'}
+    c.ok(sent == {'searchRequestSent': 204, 'searchResponseReceived': 204}, f'search beacons: {sent}')
+    fpid = next((ck['value'] for ck in rec['cookies'] if ck['name'] == 'xdm_relay_fpid'), None)
+
+    def arrived():
+        return {e['xdm']['eventType']: e['xdm'] for e in storefront_events(c.edge)
+                if e['xdm']['_id'] not in before and e['xdm']['eventType'] in ('searchRequest', 'searchResponse')}
+    xr.wait_until(lambda: len(arrived()) == 2, args.settle, 0.5)
+    got = arrived()
+    c.ok(set(got) == {'searchRequest', 'searchResponse'}, f'search events received: {sorted(got)}')
+    req, resp = got['searchRequest'], got['searchResponse']
+    c.ok(dig(req, 'siteSearch.query') == 'relay tee', f'siteSearch.query {dig(req, "siteSearch.query")!r}')
+    c.ok(dig(req, 'siteSearch.sort') == [{'attribute': 'price', 'order': 'ASC'}], f'siteSearch.sort {dig(req, "siteSearch.sort")}')
+    filters = {f['attribute']: (f.get('value'), f.get('isRange')) for f in dig(req, 'siteSearch.filter') or []}
+    c.ok(filters == {'color': (['Black', 'Blue'], False), 'price': (['10', '50'], True)}, f'siteSearch.filter {filters}')
+    c.ok(dig(resp, 'siteSearch.numberOfResults') == 1 and dig(resp, 'siteSearch.suggestions') == ['relay tee black'],
+         f'searchResponse siteSearch {dig(resp, "siteSearch")}')
+    c.ok(dig(resp, 'productListItems.0.SKU') == c.sku, f'searchResponse products {resp.get("productListItems")}')
+    for x in (req, resp):
+        c.ok(fpid_of(x) == fpid, f'{x["eventType"]}: FPID {fpid_of(x)}, the cookie is {fpid}')
+    return [f'searchRequest (query, sort, 2 filters) and searchResponse (1 result, suggestion) from the data layer, FPID {fpid}']
+
+
+# 4. the endpoint --------------------------------------------------------------------------------
 @check('endpoint')
 def endpoint_check(c):
     url = xr.MAGENTO_URL + '/xdmrelay/collect'
@@ -329,6 +365,29 @@ def endpoint_check(c):
     got, text, hdrs = post(beacon(), session=dnt)
     c.ok(got == 403, f'mg_dnt: HTTP {got} {text[:200]}, expected 403')
     c.ok(not any(ck.name == 'xdm_relay_fpid' for ck in dnt.jar), 'mg_dnt: the FPID cookie was set')
+
+    # Cookie Restriction Mode without consent: 403, no FPID cookie; the website's beacon off: 404
+    crm = xr.Browser()
+    set_website_config({'web/cookie/cookie_restriction': '1'})
+    try:
+        got, text, _ = post(beacon(), session=crm)
+    finally:
+        set_website_config({'web/cookie/cookie_restriction': None, 'xdm_relay/storefront/beacon': '0'})
+    c.ok(got == 403, f'Cookie Restriction Mode without consent: HTTP {got} {text[:200]}, expected 403')
+    c.ok(not any(ck.name == 'xdm_relay_fpid' for ck in crm.jar), 'Cookie Restriction Mode: the FPID cookie was set')
+    try:
+        got, text, _ = post(beacon(), session=xr.Browser())
+        off_html = xr.request('GET', page)[1].decode(errors='replace')
+    finally:
+        set_website_config({'xdm_relay/storefront/beacon': None})
+    c.ok(got == 404, f'beacon off for the website: HTTP {got} {text[:200]}, expected 404')
+    c.ok('xdmrelay-page' not in off_html and 'beacon.js' not in off_html, 'beacon off: the page still carries it')
+    on_html = xr.request('GET', page)[1].decode(errors='replace')
+    m = re.search(r'<script[^>]*id="xdmrelay-page"[^>]*>(.*?)</script>', on_html)
+    facts = json.loads(m.group(1)) if m else {}
+    c.ok(facts.get('sku') == c.sku and facts.get('pageType') == 'Product' and 'beacon.js' in on_html,
+         f'beacon on: product page facts {facts}')
+    lines.append('mg_dnt and Cookie Restriction Mode without consent: 403, no FPID cookie; beacon off: 404')
 
     # a good beacon in a new session: 204, no-store, the FPID cookie; then the session's rate limit
     # (the refusals above count in their own session: every request past the consent check does)
