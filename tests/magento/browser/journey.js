@@ -97,7 +97,7 @@ async function main() {
                 rec.contentType = headers['content-type'] || null;
                 const r = await req.response();
                 rec.status = r ? r.status() : null;
-            })().catch((e) => { rec.error = String(e); });
+            })().catch((e) => { rec.error = String(e); }).finally(() => { rec.answered = true; });
             pending.add(p);
             p.finally(() => pending.delete(p));
         });
@@ -112,9 +112,19 @@ async function main() {
             await settle();
             rec.cacheWrites = cacheWritesSince(opts.pageCacheDir, since);
         }
-        // The deferred beacon posts right after parsing; wait until the network is quiet.
+        // Polls `cond` every 100 ms; false when it still does not hold after `ms`.
+        async function until(cond, ms) {
+            for (const end = Date.now() + ms; !cond(); await page.waitForTimeout(100)) {
+                if (Date.now() > end) return false;
+            }
+            return true;
+        }
+        // The deferred beacon posts after the load event; wait until the network is quiet and every
+        // beacon seen so far has its answer (networkidle alone returns at once on an idle page, and
+        // Playwright reports a sendBeacon request a moment after the page sent it).
         async function settle() {
             await page.waitForLoadState('networkidle').catch(() => {});
+            await until(() => out.beacons.every((b) => b.answered), STEP_TIMEOUT_MS);
             await Promise.all([...pending]);
         }
 
@@ -122,8 +132,13 @@ async function main() {
             await page.addInitScript(installDataLayer);
             await visit('home (with a data layer)', '/');
             current = 'search events';
+            const before = out.beacons.length;
             await page.evaluate((events) => { events.forEach((e) => window.adobeDataLayer.push(e)); },
                 [opts.search.request, opts.search.response]);
+            // the two search beacons leave synchronously from push(); wait until both are seen
+            if (!await until(() => out.beacons.length >= before + 2, STEP_TIMEOUT_MS)) {
+                throw new Error(`${out.beacons.length - before} search beacons seen, expected 2`);
+            }
             await settle();
         }
         async function shop() {
