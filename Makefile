@@ -19,8 +19,10 @@ test: build
 	$(MAKE) --no-print-directory test-php
 	$(MAKE) --no-print-directory test-magento
 
+# The benches are compiled too (not run), so `make bench` cannot break unnoticed.
 test-rust:
 	cargo nextest run --workspace --release --no-fail-fast
+	cargo check --workspace --release --benches --quiet
 
 test-php:
 	bash tests/php/run.sh

@@ -9,6 +9,7 @@ source bench/lib.sh
 HISTORY_ORDERS="${HISTORY_ORDERS:-100000}"
 
 echo "== Rust: mapping an order (criterion)"
+cargo bench --bench mapping --no-run --quiet
 cargo bench --bench mapping -- --warm-up-time 1 --measurement-time 3 2>/dev/null | grep -E "^map|time:" | grep -v "%"
 
 start_edge

@@ -133,7 +133,7 @@ fn cart_payload(items: usize) -> Value {
             "discount_amount": "0.0000", "image_url": format!("https://shop.example/media/catalog/product/{i}.jpg"),
             "options": [{"label": "Size", "value": "M"}]}))
         .collect();
-    from_json(&serde_json::json!({
+    Value::from(&serde_json::json!({
         "event_id": "4d2f8a10-3c6b-4e1a-8f5d-9a7b6c5d4e01", "occurred_at": 1714558529123i64,
         "shopper": {"fpid": "0f8fad5b-d9cb-469f-a165-70867728950e",
                     "ecid_cookie": "CiY0NzE0NzkwMTUyMzYzMzI4NDAxMjc3NDcwNzA2NTcxMjI3OTI1NVIRCJ_S-uCRMRABGAEqBElSTDHwAZ_S-uCRMQ"},

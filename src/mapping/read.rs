@@ -264,19 +264,8 @@ impl<'a> Obj<'a> {
         let Some((value, kind)) = self.kind(key) else {
             return Vec::new();
         };
-        if kind != Kind::Array {
-            self.report(key, format!("expected a list, got {}", self.describe(value)));
+        let Some(list) = self.open_list(key, value, kind == Kind::Array, "a list") else {
             return Vec::new();
-        }
-        if value.len() > MAX_LIST_LEN {
-            self.report(key, format!("has {} entries, more than the {MAX_LIST_LEN} allowed", value.len()));
-            return Vec::new();
-        }
-        let list = Obj {
-            node: Some(value),
-            path: self.cx.push_path(self.path, Seg::Name(key)),
-            depth: self.depth + 1,
-            cx: self.cx,
         };
         let mut out = Vec::with_capacity(value.len());
         for (k, v) in source::entries(value) {
@@ -289,6 +278,25 @@ impl<'a> Obj<'a> {
             }
         }
         out
+    }
+
+    /// The list at `key` (`value`, of the shape the caller wants when `wanted`) as an array to
+    /// walk, or `None` once reported: not that shape, or over `MAX_LIST_LEN` entries.
+    fn open_list(&self, key: &'a str, value: &'a dyn Node, wanted: bool, expected: &str) -> Option<Obj<'a>> {
+        if !wanted {
+            self.report(key, format!("expected {expected}, got {}", self.describe(value)));
+            return None;
+        }
+        if value.len() > MAX_LIST_LEN {
+            self.report(key, format!("has {} entries, more than the {MAX_LIST_LEN} allowed", value.len()));
+            return None;
+        }
+        Some(Obj {
+            node: Some(value),
+            path: self.cx.push_path(self.path, Seg::Name(key)),
+            depth: self.depth + 1,
+            cx: self.cx,
+        })
     }
 
     /// The fields of this array in order, as `(name, value, path)`; a key that cannot be a
@@ -455,19 +463,9 @@ impl<'a> Obj<'a> {
         let Some((value, kind)) = self.kind(key) else {
             return Vec::new();
         };
-        if kind != Kind::Array || !source::is_list(value) {
-            self.report(key, format!("expected a list of strings, got {}", self.describe(value)));
+        let is_list = kind == Kind::Array && source::is_list(value);
+        let Some(list) = self.open_list(key, value, is_list, "a list of strings") else {
             return Vec::new();
-        }
-        if value.len() > MAX_LIST_LEN {
-            self.report(key, format!("has {} entries, more than the {MAX_LIST_LEN} allowed", value.len()));
-            return Vec::new();
-        }
-        let list = Obj {
-            node: Some(value),
-            path: self.cx.push_path(self.path, Seg::Name(key)),
-            depth: self.depth + 1,
-            cx: self.cx,
         };
         let mut out = Vec::with_capacity(value.len());
         for (k, v) in source::entries(value) {

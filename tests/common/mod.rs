@@ -114,6 +114,9 @@ pub fn temp_dir(name: &str) -> PathBuf {
 impl Edge {
     pub fn start(extra: &[&str]) -> Edge {
         use std::io::BufRead;
+        // Built here, before a test starts timing the PHP processes it runs against this Edge
+        // (without XDM_RELAY_SO, the first of them would otherwise include the build).
+        extension_so();
         let data = temp_dir("edge");
         let mut child = Command::new(edge_binary())
             .args(["--listen", "127.0.0.1:0", "--data"])
