@@ -162,7 +162,7 @@ def shoppers(r, skus, member_email, exp):
             b.storefront_login(member_email, 'Passw0rd!Relay')
             b.get('/customer/account/logout/')
             names += ['initiateCheckout', 'signIn', 'signOut']
-        fpid = next((c.value for c in b.jar if c.name == 'xdm_relay_fpid'), None)
+        fpid = b.cookie('xdm_relay_fpid')
         if not fpid:
             raise SystemExit('the store set no device id cookie')
         exp('devices', fpid, *names)

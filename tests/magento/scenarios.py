@@ -10,7 +10,6 @@ One line per scenario: PASS/FAIL with the reason. Exit status 1 when any scenari
 """
 import argparse
 import datetime
-import http.cookiejar
 from html import unescape
 import json
 import re
@@ -37,6 +36,9 @@ args = ap.parse_args()
 RUN = uuid.uuid4().hex[:6]
 DB = __import__('os').environ.get('DB_NAME', 'magento')   # the store's database (the installer's DB_NAME)
 SCENARIOS = []
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def instant(text):
@@ -126,7 +128,10 @@ class Suite:
 
     def events(self, track):
         if track.kind == 'device':
-            return self.recv.for_device(track.key)
+            # Each storefront request runs in its own FPM worker and sender, so arrival order is
+            # free; AEP orders ExperienceEvents by their timestamp, and so does this (ties keep
+            # the arrival order).
+            return sorted(self.recv.for_device(track.key), key=lambda e: instant(dig(e['xdm'], 'timestamp')) or EPOCH)
         return self.recv.for_order(track.key) if track.kind == 'order' else self.recv.for_customer(track.key)
 
     def settle(self, tracks=None, timeout=None):
@@ -328,13 +333,24 @@ def cart_lines(expected):
     return fn
 
 
-def storefront_config(*pairs):
-    """Sets website-scope config of the default website (or default scope) and cleans the config cache."""
-    for path, value in pairs:
+def set_config(values, caches=('config',)):
+    """bin/magento config:set of each {path: value} (default scope), then cleans `caches`."""
+    for path, value in values.items():
         code, out = xr.cli('config:set', path, str(value))
         if code:
             raise Fail(f'config:set {path}: {out.strip()[-200:]}')
-    xr.cli('cache:clean', 'config', 'full_page')
+    xr.cli('cache:clean', *caches)
+
+
+def forget_config(paths):
+    """Deletes `paths` at every scope, straight in the database (config:delete knows one scope), and
+    cleans the config cache."""
+    subprocess.run(['mariadb', '-uroot', '-e', f"delete from {DB}.core_config_data where path in ("
+                    + ','.join(f"'{p}'" for p in paths) + ")"])
+    xr.cli('cache:clean', 'config')
+
+
+HISTORY_DATES = ('xdm_relay/history/from', 'xdm_relay/history/to')
 
 
 @scenario('storefront: REST guest cart and checkout: openCart, addToCart x2, removeFromCart, placeOrder on one '
@@ -360,6 +376,9 @@ def sc_storefront_rest(s):
     if not fpid:
         raise Fail(f'no storefront event named cart {quote_id}')
     t = s.device(fpid, 'REST cart')
+    # openCart and the first addToCart come from one request and may share their millisecond;
+    # the order of the requests is checked on the timestamps below
+    t.unordered = True
     s.expect(t, 'openCart', check=cart_lines({p['A']: 1}), desc='openCart: the first line')
     s.check(t, 'openCart', one_primary(fpid), 'openCart: FPID the only primary identity')
     s.expect(t, 'addToCart', check=cart_lines({p['A']: 1}), desc='addToCart: A x1')
@@ -370,6 +389,17 @@ def sc_storefront_rest(s):
                                                  one_primary(fpid)(x, e)),
              desc='placeOrder: the order number, the e-mail, the same device')
     s.settle()
+
+    def in_request_order(suite):
+        evs = suite.events(t)
+        adds = [e for e in evs if e['name'] == 'addToCart']
+        steps = [('addToCart A', adds[0]), ('addToCart B', adds[-1])] + \
+            [(n, next(e for e in evs if e['name'] == n)) for n in ('removeFromCart', 'placeOrder')]
+        at = [(name, instant(dig(e['xdm'], 'timestamp'))) for name, e in steps]
+        if len(adds) != 2 or any(a[1] >= b[1] for a, b in zip(at, at[1:])):
+            raise Fail(f'REST cart timestamps out of the requests\' order: {at}')
+        cart_lines({p['B']: 2})(adds[-1]['xdm'], adds[-1])
+    s.post_check('REST cart: the requests\' order in the timestamps', in_request_order)
 
 
 @scenario('storefront: a browser session: add to cart, cart page, checkout page, sign in, account edit, sign out; the device id is '
@@ -384,7 +414,7 @@ def sc_storefront_browser(s):
         raise Fail(f'login page: no form key (HTTP {status})')
     pid = r.call('GET', f'/products/{p["A"]}')['id']
     status, _, _ = b.post('/checkout/cart/add/', {'form_key': key, 'product': pid, 'qty': 2}, ajax=True)
-    cookie = next((c.value for c in b.jar if c.name == 'xdm_relay_fpid'), None)
+    cookie = b.cookie('xdm_relay_fpid')
     if not cookie:
         raise Fail(f'add to cart (HTTP {status}) set no xdm_relay_fpid cookie')
     b.get('/checkout/cart/')
@@ -394,7 +424,7 @@ def sc_storefront_browser(s):
     b.post('/customer/account/editPost/', {'form_key': b._form_key(html) or key, 'firstname': 'Samuel',
                                             'lastname': 'Shopper'})
     b.get('/customer/account/logout/')
-    eq(next((c.value for c in b.jar if c.name == 'xdm_relay_fpid'), None), cookie, 'the device cookie after sign-out')
+    eq(b.cookie('xdm_relay_fpid'), cookie, 'the device cookie after sign-out')
     t = s.device(cookie, 'browser session')
     t.unordered = True    # each request is its own FPM worker: arrival order is free
     s.expect(t, 'openCart', 'addToCart', check=cart_lines({p['A']: 2}), desc='addToCart: A x2')
@@ -419,20 +449,19 @@ def sc_storefront_consent(s):
     def shop(cookies=()):
         b = xr.Browser()
         for name, value in cookies:
-            b.jar.set_cookie(http.cookiejar.Cookie(0, name, value, None, False, '127.0.0.1', False, False, '/', True,
-                                                   False, None, False, None, None, {}))
+            b.add_cookie(name, value)
         status, html, _ = b.get('/customer/account/login/')
         b.post('/checkout/cart/add/', {'form_key': b._form_key(html), 'product': pid, 'qty': 1}, ajax=True)
         b.get('/checkout/cart/')
-        return next((c.value for c in b.jar if c.name == 'xdm_relay_fpid'), None)
+        return b.cookie('xdm_relay_fpid')
 
     eq(shop([('mg_dnt', 'track')]), None, 'device cookie with mg_dnt')
-    storefront_config(('web/cookie/cookie_restriction', 1))
+    set_config({'web/cookie/cookie_restriction': 1}, ('config', 'full_page'))
     try:
         eq(shop(), None, 'device cookie under Cookie Restriction Mode without consent')
         allowed = shop([('user_allowed_save_cookie', urllib.parse.quote(json.dumps({'1': 1})))])
     finally:
-        storefront_config(('web/cookie/cookie_restriction', 0))
+        set_config({'web/cookie/cookie_restriction': 0}, ('config', 'full_page'))
     time.sleep(3)
     received = xr.Received(s.edge)
     leaked = [e['name'] for e in received.order[before:] if xr.device(e['xdm']) and xr.device(e['xdm']) != allowed]
@@ -761,7 +790,7 @@ def sc_w2_storefront(s):
         raise Fail(f'the storefront sign-up created no customer (ended at {url})')
     t = s.customer(found['items'][0]['id'], 'storefront sign-up')
     s.expect(t, 'accountCreated', 'profileRecord')
-    fpid = next((c.value for c in b.jar if c.name == 'xdm_relay_fpid'), None)
+    fpid = b.cookie('xdm_relay_fpid')
     if not fpid:
         raise Fail('the storefront sign-up set no device id cookie')
     d = s.device(fpid, 'storefront sign-up')
@@ -1016,9 +1045,7 @@ def sc_admin_bad_input(s):
                 subprocess.run([xr.MAGENTO_CLI, 'config:set', path, before], capture_output=True)
         elif not errors:
             problems.append(f'{field}={value!r}: refused without a message')
-    subprocess.run(['mariadb', '-uroot', '-e', "delete from " + DB + ".core_config_data where path in "
-                    "('xdm_relay/history/from','xdm_relay/history/to')"])
-    subprocess.run([xr.MAGENTO_CLI, 'cache:clean', 'config'], capture_output=True)
+    forget_config(HISTORY_DATES)
     if problems:
         raise Fail('; '.join(problems))
 
@@ -1057,22 +1084,13 @@ DC_PLATFORM = {
 
 
 def dc_configure(extra=None):
-    values = dict(DC_CONFIG, **(extra or {}))
-    for path, value in values.items():
-        rc, out = xr.cli('config:set', path, value)
-        if rc != 0:
-            raise Fail(f'config:set {path}: {out.strip()[-200:]}')
-    xr.cli('cache:clean', 'config')
+    set_config(dict(DC_CONFIG, **(extra or {})))
 
 
 def dc_restore():
     """Back to what provisioning configures (no tenant id, no OAuth, no custom attributes)."""
-    paths = [p for p in DC_CONFIG if p != 'xdm_relay/auth/type']
-    subprocess.run(['mariadb', '-uroot', '-e', "delete from " + DB + ".core_config_data where path in ("
-                    + ','.join(f"'{p}'" for p in paths) + ")"])
-    xr.cli('config:set', 'xdm_relay/auth/type', 'none')
-    xr.cli('config:set', 'xdm_relay/events/dataset_id', 'dataset-events-main')
-    xr.cli('cache:clean', 'config')
+    forget_config([p for p in DC_CONFIG if p != 'xdm_relay/auth/type'])
+    set_config({'xdm_relay/auth/type': 'none', 'xdm_relay/events/dataset_id': 'dataset-events-main'})
     xr.Edge().platform(DC_PLATFORM)
 
 
@@ -1210,9 +1228,7 @@ def sc_dc_errors(s):
 @scenario('admin: Start sync without dates is refused with a clear message', 'store')
 def sc_admin_start_nodates(s):
     b = admin(s)
-    subprocess.run(['mariadb', '-uroot', '-e', "delete from " + DB + ".core_config_data where path in "
-                    "('xdm_relay/history/from','xdm_relay/history/to')"])
-    subprocess.run([xr.MAGENTO_CLI, 'cache:clean', 'config'], capture_output=True)
+    forget_config(HISTORY_DATES)
     status, body, _ = b.post('/admin/xdm_relay/history/start/', {'form_key': b.form_key}, ajax=True)
     try:
         res = json.loads(body)
@@ -1231,10 +1247,8 @@ def sc_admin_start(s):
     form['form_key'] = b.form_key
     b.post('/admin/admin/system_config/save/section/xdm_relay/', form)
     status, body, _ = b.post('/admin/xdm_relay/history/start/', {'form_key': b.form_key}, ajax=True)
-    subprocess.run(['mariadb', '-uroot', '-e', "delete from " + DB + ".core_config_data where path in "
-                    "('xdm_relay/history/from','xdm_relay/history/to')"])
     subprocess.run(['mariadb', '-uroot', '-e', "delete from " + DB + ".flag where flag_code like 'xdm_relay%'"])
-    subprocess.run([xr.MAGENTO_CLI, 'cache:clean', 'config'], capture_output=True)
+    forget_config(HISTORY_DATES)
     try:
         res = json.loads(body)
     except ValueError:

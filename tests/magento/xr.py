@@ -269,6 +269,16 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.form_key = None
 
+    def cookie(self, name):
+        """The value of the cookie `name` the store set in this session, or None."""
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def add_cookie(self, name, value):
+        """A cookie the shopper's browser already holds (mg_dnt, a consent cookie), for the store's host."""
+        host = urllib.parse.urlsplit(self.base).hostname
+        self.jar.set_cookie(http.cookiejar.Cookie(0, name, value, None, False, host, False, False, '/', True,
+                                                  False, None, False, None, None, {}))
+
     def get(self, path):
         status, raw, url = request('GET', self.base + path, opener=self.opener)
         return status, raw.decode(errors='replace'), url
