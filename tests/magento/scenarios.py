@@ -1462,7 +1462,8 @@ def main_phase():
           + ('' if ok else f'\n     -> {g_reason}'))
     report.append({'name': 'strict XDM', 'tag': 'xdm', 'id': 'global_xdm', 'ok': ok, 'reason': g_reason})
     if stray:
-        print(f'note: {len(stray)} events for entities no scenario created (earlier runs\' spool): '
+        print(f'note: {len(stray)} events no scenario tracks (the order scenarios\' carts\' storefront events, '
+              f'an earlier run\'s spool): '
               f'{Counter(e["name"] for e in stray).most_common(4)}')
     print(f'\n{len(report) - failed} passed, {failed} failed, {time.time() - t0:.0f}s')
     if args.json:
