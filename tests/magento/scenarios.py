@@ -1257,7 +1257,7 @@ def sc_admin_start(s):
         raise Fail(f'Start sync answered {res}')
 
 
-@scenario('admin-created order (Sales > Orders > Create New Order) sends orderPlaced', 'order')
+@scenario('admin-created order (Sales > Orders > Create New Order) sends orderPlaced, and no storefront event', 'order')
 def sc_admin_order(s):
     r, p = s.rest, s.p
     c = r.create_customer(email('adminorder'), 'Adam', 'Admin')
@@ -1287,6 +1287,15 @@ def sc_admin_order(s):
     t = s.order(int(m.group(1)), 'admin-created')
     s.expect(t, 'orderPlaced', check=order_fields(t.key, None, {p['A']: 2}))
     s.settle()
+    quote_id = str(s.rest.order(t.oid)['quote_id'])
+
+    def no_storefront_events(suite):
+        # the admin's cart and order are no shopper's behaviour: no addToCart, no placeOrder
+        sent = [e['name'] for e in xr.Received(suite.edge).order if xr.device(e['xdm'])
+                and (dig(e['xdm'], 'commerce.order.purchaseID') == t.key or dig(e['xdm'], 'commerce.cart.cartID') == quote_id)]
+        if sent:
+            raise Fail(f'storefront events for the admin\'s cart {quote_id} / order {t.key}: {sent}')
+    s.post_check('no storefront events from the admin area', no_storefront_events)
 
 
 @scenario('bin/magento xdm-relay:status shows the spool-wide backlog FPM workers left (Edge down), then an empty spool', 'store')

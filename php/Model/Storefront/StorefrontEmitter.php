@@ -63,7 +63,9 @@ class StorefrontEmitter
     }
 
     /**
-     * Whether storefront events of this request would be sent (enabled and consented).
+     * Whether storefront events of this request would be sent: a shopper's area, enabled and
+     * consented. Callers ask before building a payload, so a store with the stream off or an
+     * admin saving a cart pays nothing.
      *
      * @param object|null $store the store the event belongs to (null: the current one)
      * @return bool
@@ -71,7 +73,8 @@ class StorefrontEmitter
     public function allowed(?object $store = null): bool
     {
         try {
-            return $this->consent->allows($this->websiteId($store));
+            return in_array($this->appState->getAreaCode(), self::SHOPPER_AREAS, true)
+                && $this->consent->allows($this->websiteId($store));
         } catch (\Throwable $e) {
             $this->logger->error('XDM Relay: storefront consent check failed: ' . $e->getMessage(), [
                 'exception' => $e,
@@ -98,14 +101,11 @@ class StorefrontEmitter
         ?array $customer = null
     ): bool {
         try {
-            if (!in_array($this->appState->getAreaCode(), self::SHOPPER_AREAS, true)) {
-                return false;
-            }
             $store ??= $this->storeManager->getStore();
-            $websiteId = $this->websiteId($store);
-            if (!$this->consent->allows($websiteId)) {
+            if (!$this->allowed($store)) {
                 return false;
             }
+            $websiteId = $this->websiteId($store);
             $fpid = $this->deviceId->forRequest($websiteId, $quoteId);
             if ($fpid === null) {
                 return false;

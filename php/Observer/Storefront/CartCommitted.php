@@ -5,6 +5,7 @@ namespace XdmRelay\Connector\Observer\Storefront;
 
 use Magento\Framework\Event\Observer;
 use Magento\Framework\Event\ObserverInterface;
+use Psr\Log\LoggerInterface;
 use XdmRelay\Connector\Model\EventName;
 use XdmRelay\Connector\Model\Storefront\CartChanges;
 use XdmRelay\Connector\Model\Storefront\CartLines;
@@ -22,11 +23,13 @@ class CartCommitted implements ObserverInterface
      * @param CartChanges $changes
      * @param CartLines $lines
      * @param StorefrontEmitter $emitter
+     * @param LoggerInterface $logger
      */
     public function __construct(
         private readonly CartChanges $changes,
         private readonly CartLines $lines,
-        private readonly StorefrontEmitter $emitter
+        private readonly StorefrontEmitter $emitter,
+        private readonly LoggerInterface $logger
     ) {
     }
 
@@ -35,14 +38,31 @@ class CartCommitted implements ObserverInterface
      */
     public function execute(Observer $observer): void
     {
-        $quote = $observer->getEvent()->getQuote() ?? $observer->getEvent()->getDataObject();
-        if (!is_object($quote)) {
-            return;
+        try {
+            $quote = $observer->getEvent()->getQuote() ?? $observer->getEvent()->getDataObject();
+            if (!is_object($quote)) {
+                return;
+            }
+            // taken in any case: the changes belong to this save, sent or not
+            $pending = $this->changes->take($quote);
+            if ($pending === null || !$quote->getId() || !$this->emitter->allowed($quote->getStore())) {
+                return;
+            }
+            $this->send($quote, $pending);
+        } catch (\Throwable $e) {
+            $this->logger->error('XDM Relay: cart events were not sent: ' . $e->getMessage(), ['exception' => $e]);
         }
-        $pending = $this->changes->take($quote);
-        if ($pending === null || !$quote->getId()) {
-            return;
-        }
+    }
+
+    /**
+     * OpenCart (a first add), addToCart and removeFromCart for the changes of one save.
+     *
+     * @param object $quote
+     * @param array $pending CartChanges::take()
+     * @return void
+     */
+    private function send(object $quote, array $pending): void
+    {
         $byEvent = [];
         foreach ($pending['changes'] as $change) {
             $byEvent[$change['event']][] = $change;
@@ -51,15 +71,23 @@ class CartCommitted implements ObserverInterface
         $customer = $quote->getCustomerId()
             ? ['id' => $quote->getCustomerId(), 'email' => $quote->getCustomerEmail()]
             : null;
-        if ($pending['opened'] && isset($byEvent[EventName::ADD_TO_CART])) {
-            $cart = $this->lines->changed($quote, $byEvent[EventName::ADD_TO_CART]);
-            $this->emitter->emit(EventName::OPEN_CART, ['cart' => $cart], $quote->getStore(), $quoteId, $customer);
-        }
+        $carts = [];
         foreach ([EventName::ADD_TO_CART, EventName::REMOVE_FROM_CART] as $event) {
             if (isset($byEvent[$event])) {
-                $cart = $this->lines->changed($quote, $byEvent[$event]);
-                $this->emitter->emit($event, ['cart' => $cart], $quote->getStore(), $quoteId, $customer);
+                $carts[$event] = $this->lines->changed($quote, $byEvent[$event]);
             }
+        }
+        if ($pending['opened'] && isset($carts[EventName::ADD_TO_CART])) {
+            $this->emitter->emit(
+                EventName::OPEN_CART,
+                ['cart' => $carts[EventName::ADD_TO_CART]],
+                $quote->getStore(),
+                $quoteId,
+                $customer
+            );
+        }
+        foreach ($carts as $event => $cart) {
+            $this->emitter->emit($event, ['cart' => $cart], $quote->getStore(), $quoteId, $customer);
         }
     }
 }
