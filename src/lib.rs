@@ -1,8 +1,10 @@
 //! XDM Relay: a PHP extension that maps Magento events to XDM and delivers them to the
 //! Adobe Experience Platform Edge Network in the background.
 //!
-//! Layout: `mapping` is pure (payload tree in, typed XDM out); `php` is the PHP boundary,
-//! which only converts PHP values and delegates.
+//! Layout: `mapping` is pure (a payload read in place through `mapping::source::Node`, XDM
+//! JSON out, no I/O); `delivery` is the spool and the background sender; `platform` is the
+//! admin-only Platform API client; `php` is the PHP boundary, which reads PHP values and
+//! delegates.
 
 pub mod delivery;
 pub mod mapping;

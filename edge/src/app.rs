@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::config::{Client, Config};
 use crate::faults::{self, Fault, FaultSpec};
-use crate::http::{parse_query, Action, Request, Response};
+use crate::http::{parse_query, percent_decode, Action, Request, Response};
 use crate::platform::{self, Library, PlatformConfig};
 use crate::strict::StrictChecker;
 
@@ -136,10 +136,10 @@ impl App {
         }
         let sandbox = sandbox.unwrap_or("prod");
         let (status, body) = match route {
-            ["catalog", "dataSets", id] => platform::dataset(&config, sandbox, &platform::decode_segment(id)),
+            ["catalog", "dataSets", id] => platform::dataset(&config, sandbox, &percent_decode(id, false)),
             ["schemaregistry", "stats"] => platform::stats(&config, org.unwrap_or_default()),
             ["schemaregistry", "tenant", "schemas", id] => {
-                platform::schema(&self.library, &config, sandbox, &platform::decode_segment(id), req.header("Accept").unwrap_or(""))
+                platform::schema(&self.library, &config, sandbox, &percent_decode(id, false), req.header("Accept").unwrap_or(""))
             }
             _ => (404, json!({"type": "/placeholder/type/uri", "status": 404, "title": "NotFoundError", "detail": "no such Platform API route in the emulator"})),
         };

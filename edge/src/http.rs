@@ -127,14 +127,16 @@ fn write_response(stream: &mut TcpStream, r: &Response, keep_alive: bool) -> io:
     stream.flush()
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` decoded byte by byte (a malformed escape stays as it is); `+` is a space only in a
+/// query (`plus_as_space`), not in a path segment.
+pub fn percent_decode(s: &str, plus_as_space: bool) -> String {
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'+' => out.push(b' '),
+            b'+' if plus_as_space => out.push(b' '),
             b'%' => match (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
                 (Some(h), Some(l)) => {
                     out.push(h * 16 + l);
@@ -153,8 +155,8 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
-            Some((k, v)) => (percent_decode(k), percent_decode(v)),
-            None => (percent_decode(p), String::new()),
+            Some((k, v)) => (percent_decode(k, true), percent_decode(v, true)),
+            None => (percent_decode(p, true), String::new()),
         })
         .collect()
 }
@@ -319,5 +321,20 @@ fn connection<F: Fn(&Request) -> Action>(stream: TcpStream, handler: &F, stop: &
             }
         }
         let _ = reader.get_ref().set_read_timeout(Some(IDLE_TIMEOUT));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("https%3A%2F%2Fns.adobe.com%2Fx", false), "https://ns.adobe.com/x");
+        assert_eq!(percent_decode("plain%", false), "plain%");
+        assert_eq!(percent_decode("a+b", false), "a+b");
+        assert_eq!(percent_decode("a+b%20c", true), "a b c");
+        // a malformed escape before a multi-byte character stays as it is
+        assert_eq!(percent_decode("%aé", false), "%aé");
     }
 }

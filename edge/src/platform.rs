@@ -325,25 +325,6 @@ pub fn stats(config: &PlatformConfig, org: &str) -> Answer {
     (200, json!({"imsOrg": org, "tenantId": config.tenant_id, "counts": {"schemas": tenant_schemas, "mixins": 1, "datatypes": 0, "classes": 0, "unions": 0}}))
 }
 
-/// `%XX` decoding of one path segment.
-pub fn decode_segment(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The documented header errors, in the order the gateway checks them; `None` when the
 /// request may go on. `token_client`: the client id the bearer token was issued to, `None` for
 /// an unknown or expired token.
@@ -372,15 +353,4 @@ pub fn check_headers(config: &PlatformConfig, bearer: Option<&str>, token_client
             "detail": format!("Sandbox '{sandbox}' does not exist or is not accessible to this credential")})));
     }
     None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(decode_segment("https%3A%2F%2Fns.adobe.com%2Fx"), "https://ns.adobe.com/x");
-        assert_eq!(decode_segment("plain%"), "plain%");
-    }
 }

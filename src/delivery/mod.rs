@@ -91,8 +91,6 @@ pub struct Shared {
     /// Held in memory only (the spool could not be written): lost if the process ends first.
     pub at_risk: AtomicU64,
     pub spool_bytes: AtomicU64,
-    /// Events the sender holds (queued and in flight), own and adopted.
-    pub sender_events: AtomicU64,
     pub requests_in_flight: AtomicU64,
     pub concurrency: AtomicU64,
     pub last_delivery_ms: AtomicI64,

@@ -214,7 +214,7 @@ impl State {
         self.reap();
         self.dispatch();
         self.idle_connections();
-        self.publish(rx);
+        self.publish();
         if !rx.is_empty() && self.held_bytes() < WINDOW_BYTES {
             return Duration::ZERO;
         }
@@ -673,9 +673,7 @@ impl State {
         }
     }
 
-    fn publish(&self, rx: &Receiver<Item>) {
-        let held = self.queue.len() + self.flights.values().map(|f| f.batch.len()).sum::<usize>();
-        self.shared.sender_events.store((held + rx.len()) as u64, Ordering::Relaxed);
+    fn publish(&self) {
         self.shared.requests_in_flight.store(self.flights.len() as u64, Ordering::Relaxed);
         self.shared.concurrency.store(self.limit.get() as u64, Ordering::Relaxed);
     }

@@ -198,8 +198,6 @@ fn write_date(buf: &mut Vec<u8>, d: NaiveDate) {
     }
 }
 
-/// The text chrono's `to_rfc3339_opts(SecondsFormat::Secs, true)` gives, without its
-/// formatting machinery.
 /// A date-time with milliseconds, for times that must order strictly after a Magento timestamp
 /// of the same second (profile records).
 pub fn write_time_millis(buf: &mut Vec<u8>, t: DateTime<Utc>) {
@@ -214,6 +212,8 @@ pub fn write_time_millis(buf: &mut Vec<u8>, t: DateTime<Utc>) {
     }
 }
 
+/// The text chrono's `to_rfc3339_opts(SecondsFormat::Secs, true)` gives, without its
+/// formatting machinery.
 pub fn write_time(buf: &mut Vec<u8>, t: DateTime<Utc>) {
     let leap_second = t.nanosecond() >= 1_000_000_000;
     if leap_second || !(0..=9999).contains(&t.year()) {

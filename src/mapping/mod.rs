@@ -24,6 +24,10 @@ pub use source::Node;
 pub use value::Value;
 
 use read::{Cx, Obj};
+
+/// When a time the event cannot do without is missing, mapping goes on with this one to find
+/// the payload's other problems; the document is never sent.
+const NO_TIME: chrono::DateTime<chrono::Utc> = chrono::DateTime::UNIX_EPOCH;
 use xdm::{AccountStatus, ExperienceEvent, ProfileRecord};
 
 /// Identity namespace codes; defaults are the contract's.
@@ -207,13 +211,6 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn event_type(&self) -> Option<EventType> {
-        match self.produces {
-            Produces::Experience(event_type, _) => Some(event_type),
-            Produces::Profile(_) => None,
-        }
-    }
-
     pub fn kind(&self) -> DocumentKind {
         match self.produces {
             Produces::Experience(..) => DocumentKind::ExperienceEvent,

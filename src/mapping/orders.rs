@@ -14,7 +14,7 @@ use super::xdm::{
     Address, Attr, Commerce, ExperienceEvent, IdentityMap, Order, OrderType, Payment, ProductListItem, Refund, Return,
     Shipping,
 };
-use super::{EventType, MapContext, MapSettings};
+use super::{EventType, MapContext, MapSettings, NO_TIME};
 
 /// What every order event reads from the order.
 struct OrderData<'a> {
@@ -168,10 +168,6 @@ fn document<'a>(payload: &Obj<'a>, name: &'static str) -> (Obj<'a>, Text<'a>) {
     });
     (doc, key)
 }
-
-/// When a time the event cannot do without is missing, mapping goes on with this one to find
-/// the payload's other problems; the document is never sent.
-const NO_TIME: DateTime<Utc> = DateTime::UNIX_EPOCH;
 
 /// `orderPlaced` and `historicalOrder` (the same document for an order placed before the
 /// extension was installed).

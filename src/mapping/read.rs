@@ -188,10 +188,6 @@ impl<'a> Obj<'a> {
         self.cx
     }
 
-    pub fn is_hollow(&self) -> bool {
-        self.node.is_none()
-    }
-
     /// The path of this array's field `key`, spelled out for a problem.
     pub fn field_path(&self, key: &'a str) -> String {
         self.cx.spell(self.path, Some(Seg::Name(key)))
@@ -274,7 +270,7 @@ impl<'a> Obj<'a> {
             }
             match list.nested(v, k.into(), list.depth + 1) {
                 Ok(obj) => out.push(obj),
-                Err(problem) => self.cx.report(self.cx.spell(list.path, Some(k.into())), problem),
+                Err(problem) => self.cx.report(list.key_path(k), problem),
             }
         }
         out
@@ -299,8 +295,8 @@ impl<'a> Obj<'a> {
         })
     }
 
-    /// The fields of this array in order, as `(name, value, path)`; a key that cannot be a
-    /// name is reported.
+    /// The fields of this array in order, as `(key, value)`; the caller decides what a key
+    /// that cannot be a name means.
     pub fn fields(&self) -> impl Iterator<Item = (Key<'a>, &'a dyn Node)> + 'a {
         self.node.into_iter().flat_map(source::entries)
     }
@@ -478,7 +474,7 @@ impl<'a> Obj<'a> {
             match text {
                 Some(t) if t.is_empty() => {}
                 Some(t) => out.push(t),
-                None => self.cx.report(self.cx.spell(list.path, Some(k.into())), format!("expected a string, got {}", describe(v, list.depth + 1))),
+                None => self.cx.report(list.key_path(k), format!("expected a string, got {}", describe(v, list.depth + 1))),
             }
         }
         out

@@ -17,11 +17,7 @@ use super::xdm::{
     Channel, Commerce, CommerceAction, ExperienceEvent, IdentityMap, LoginAction, Order, Person, ProductListItem,
     SearchFilter, SearchKind, SearchMeasure, SearchSort, SelectedOption, SiteSearch, SortOrder, Web,
 };
-use super::{EventType, MapContext, MapSettings};
-
-/// When the required time is missing, mapping goes on with this one to find the payload's
-/// other problems; the document is never sent.
-const NO_TIME: DateTime<Utc> = DateTime::UNIX_EPOCH;
+use super::{EventType, MapContext, MapSettings, NO_TIME};
 
 /// What every storefront event reads: its id and time, the shopper, the page, the store.
 struct Shopper<'a> {
