@@ -19,10 +19,11 @@ test: build
 	$(MAKE) --no-print-directory test-php
 	$(MAKE) --no-print-directory test-magento
 
-# The benches are compiled too (not run), so `make bench` cannot break unnoticed.
+# The benches are built too (not run), so `make bench` cannot break unnoticed; a release build
+# reuses the dependencies the tests were built with.
 test-rust:
 	cargo nextest run --workspace --release --no-fail-fast
-	cargo check --workspace --release --benches --quiet
+	cargo build --workspace --release --benches --quiet
 
 test-php:
 	bash tests/php/run.sh

@@ -333,10 +333,13 @@ fn the_request_thread_never_waits_for_a_slow_or_hanging_edge() {
     assert!(started.elapsed() < Duration::from_secs(2), "the process exit did not wait for the network");
     edge.clear_faults();
 
-    // A request that hangs is abandoned after request_timeout_ms and retried.
-    edge.fault(json!({"kind": "timeout", "ms": 4000, "count": 1}));
+    // A request that hangs is abandoned after request_timeout_ms and retried. The fault names
+    // this process's datastream: a request the slow process left in the emulator's backlog
+    // must not be the one it hangs.
+    edge.fault(json!({"kind": "timeout", "ms": 4000, "count": 1, "datastreamId": "ds-hung"}));
     let started = Instant::now();
-    let (out, result) = run_emit(&edge, &spool, 1, "hung", &[("XR_SETTINGS", r#"{"request_timeout_ms": 500}"#), ("XR_FLUSH", "20")]);
+    let env = [("XR_SETTINGS", r#"{"request_timeout_ms": 500}"#), ("XR_FLUSH", "20"), ("XR_DATASTREAM", "ds-hung")];
+    let (out, result) = run_emit(&edge, &spool, 1, "hung", &env);
     let took = started.elapsed();
     assert!(out.status.success(), "{}", common::stderr(&out));
     assert_eq!(result["flushed"], true, "{result}");

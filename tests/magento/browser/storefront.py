@@ -369,19 +369,18 @@ def endpoint_check(c):
     c.ok(dnt.cookie('xdm_relay_fpid') is None, 'mg_dnt: the FPID cookie was set')
 
     # Cookie Restriction Mode without consent: 403, no FPID cookie; the website's beacon off: 404
+    # (both settings are put back whatever happens, before anything is judged)
     crm = xr.Browser()
     set_website_config({'web/cookie/cookie_restriction': '1'})
     try:
-        got, text, _ = post(beacon(), session=crm)
-    finally:
+        crm_got, crm_text, _ = post(beacon(), session=crm)
         set_website_config({'web/cookie/cookie_restriction': None, 'xdm_relay/storefront/beacon': '0'})
-    c.ok(got == 403, f'Cookie Restriction Mode without consent: HTTP {got} {text[:200]}, expected 403')
-    c.ok(crm.cookie('xdm_relay_fpid') is None, 'Cookie Restriction Mode: the FPID cookie was set')
-    try:
         got, text, _ = post(beacon(), session=xr.Browser())
         off_html = xr.request('GET', page)[1].decode(errors='replace')
     finally:
-        set_website_config({'xdm_relay/storefront/beacon': None})
+        set_website_config({'web/cookie/cookie_restriction': None, 'xdm_relay/storefront/beacon': None})
+    c.ok(crm_got == 403, f'Cookie Restriction Mode without consent: HTTP {crm_got} {crm_text[:200]}, expected 403')
+    c.ok(crm.cookie('xdm_relay_fpid') is None, 'Cookie Restriction Mode: the FPID cookie was set')
     c.ok(got == 404, f'beacon off for the website: HTTP {got} {text[:200]}, expected 404')
     c.ok('xdmrelay-page' not in off_html and 'beacon.js' not in off_html, 'beacon off: the page still carries it')
     on_html = xr.request('GET', page)[1].decode(errors='replace')
